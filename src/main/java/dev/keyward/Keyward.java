@@ -1,0 +1,5 @@
+package dev.keyward;
+
+public class Keyward {
+  public static void main(String[] args) {}
+}
