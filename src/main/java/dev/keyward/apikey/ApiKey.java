@@ -1,0 +1,37 @@
+package dev.keyward.apikey;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A key that Keyward issues, keeps in a Secret, expires and rotates. The resource never holds the
+ * key itself: only its Secret does.
+ */
+@Group("keyward.dev")
+@Version("v1alpha1")
+@ShortNames("ak")
+@Categories("keyward")
+@AdditionalPrinterColumn(name = "Display name", jsonPath = ".spec.displayName")
+@AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type")
+@AdditionalPrinterColumn(name = "Status", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(name = "Key", jsonPath = ".status.maskedKey")
+@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt")
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements Namespaced {
+
+  /** Annotation on the ApiKey asking for a manual rotation; each distinct value rotates once. */
+  public static final String ROTATE_ANNOTATION = "keyward.dev/rotate";
+
+  @Override
+  protected ApiKeySpec initSpec() {
+    return new ApiKeySpec();
+  }
+}

@@ -1,0 +1,260 @@
+package dev.keyward.apikey;
+
+import dev.keyward.apikey.RotationPlan.Change;
+import dev.keyward.common.Conditions;
+import dev.keyward.common.EventRecorder;
+import dev.keyward.common.SpecProblem;
+import dev.keyward.secrets.ManagedSecrets;
+import dev.keyward.secrets.SecretConflictException;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each ApiKey's Secret and status true to its spec and to the clock. Observe the Secret,
+ * decide with {@link RotationPlan}, write the Secret first and status second, and sleep until the
+ * next moment that matters.
+ */
+@ControllerConfiguration(
+    name = ApiKeyReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = ApiKeyReconciler.SpecOrRotateRequestChanged.class))
+public class ApiKeyReconciler implements Reconciler<ApiKey> {
+
+  public static final String NAME = "apikey";
+  private static final Logger log = LoggerFactory.getLogger(ApiKeyReconciler.class);
+
+  /** How often a Secret conflict is looked at again; the foreign Secret is not watched. */
+  static final Duration CONFLICT_RECHECK = Duration.ofMinutes(5);
+
+  private final Clock clock;
+  private final EventRecorder events;
+  private final ApiKeyObserver observer;
+  private InformerEventSource<Secret, ApiKey> secrets;
+  private final SimpleInboundEventSource<ApiKey> resync = new SimpleInboundEventSource<>("resync");
+  private IndexedResourceCache<ApiKey> primaryCache;
+
+  public ApiKeyReconciler(Clock clock, EventRecorder events, ApiKeyObserver observer) {
+    this.clock = clock;
+    this.events = events;
+    this.observer = observer;
+  }
+
+  /** Reacts to spec changes and to new rotate requests; status-only updates are ignored. */
+  public static class SpecOrRotateRequestChanged implements OnUpdateFilter<ApiKey> {
+    @Override
+    public boolean accept(ApiKey newResource, ApiKey oldResource) {
+      return !Objects.equals(
+              newResource.getMetadata().getGeneration(), oldResource.getMetadata().getGeneration())
+          || !Objects.equals(rotateRequest(newResource), rotateRequest(oldResource))
+          || newResource.isMarkedForDeletion();
+    }
+  }
+
+  @Override
+  public List<EventSource<?, ApiKey>> prepareEventSources(EventSourceContext<ApiKey> context) {
+    primaryCache = context.getPrimaryCache();
+    secrets =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Secret.class, ApiKey.class)
+                .withName("apikey-secrets")
+                .withLabelSelector(ApiKeySecret.LABEL)
+                .withSecondaryToPrimaryMapper(
+                    s ->
+                        Set.of(
+                            new ResourceID(
+                                s.getMetadata().getLabels().get(ApiKeySecret.LABEL),
+                                s.getMetadata().getNamespace())))
+                .build(),
+            context);
+    return List.of(secrets, resync);
+  }
+
+  /** Re-evaluates every ApiKey now, e.g. after the clock jumped. */
+  public void resyncAll() {
+    if (primaryCache != null) {
+      primaryCache.list().map(ResourceID::fromResource).forEach(resync::propagateEvent);
+    }
+  }
+
+  @Override
+  public UpdateControl<ApiKey> reconcile(ApiKey key, Context<ApiKey> context) {
+    Instant now = clock.instant();
+    KeyPolicy.Checked checked = KeyPolicy.from(key);
+    if (checked.problem() != null) {
+      return failed(key, checked.problem(), now);
+    }
+    KeyPolicy policy = checked.policy();
+    String namespace = key.getMetadata().getNamespace();
+    Secret observedSecret =
+        secrets.get(new ResourceID(policy.secretName(), namespace)).orElse(null);
+    if (observedSecret != null && !ManagedSecrets.isControlledBy(observedSecret, key)) {
+      return conflict(key, ManagedSecrets.conflict(observedSecret, key), now);
+    }
+    KeyState observed = observedSecret == null ? null : ApiKeySecret.read(observedSecret, policy);
+    int lastKnownVersion =
+        key.getStatus() == null || key.getStatus().getKeyVersion() == null
+            ? 0
+            : key.getStatus().getKeyVersion();
+
+    RotationPlan plan =
+        RotationPlan.decide(
+            policy,
+            rotateRequest(key),
+            observed,
+            lastKnownVersion,
+            now,
+            () -> KeyFormat.generate(policy.prefix(), policy.length()));
+
+    Secret desired =
+        ManagedSecrets.desired(
+            key,
+            observedSecret,
+            policy.secretName(),
+            ApiKeySecret.data(plan.state(), policy),
+            ApiKeySecret.labels(key, policy),
+            ApiKeySecret.annotations(plan.state(), policy));
+    if (!ManagedSecrets.upToDate(observedSecret, desired)) {
+      try {
+        ManagedSecrets.write(context.getClient(), secrets, key, observedSecret, desired);
+      } catch (SecretConflictException e) {
+        return conflict(key, e, now);
+      }
+    }
+    if (plan.change() != Change.NONE) {
+      announce(key, policy, plan);
+    }
+
+    ApiKeyStatus status = ApiKeyStatuses.of(key, policy, plan.state(), now);
+    observer.observed(key, status);
+    UpdateControl<ApiKey> control;
+    if (status.equals(key.getStatus())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      key.setStatus(status);
+      control = UpdateControl.patchStatus(key);
+    }
+    Duration delay = plan.delayFrom(now);
+    return delay == null ? control : control.rescheduleAfter(delay);
+  }
+
+  private void announce(ApiKey key, KeyPolicy policy, RotationPlan plan) {
+    Change change = plan.change();
+    KeyState state = plan.state();
+    String secret = policy.secretName();
+    String message =
+        switch (change) {
+          case ISSUED -> "Issued key version " + state.version() + " into Secret " + secret;
+          case REISSUED_AFTER_REVOCATION ->
+              "Revocation lifted: issued key version "
+                  + state.version()
+                  + " into Secret "
+                  + secret
+                  + "; revoked values stay invalid";
+          case SECRET_RECREATED ->
+              "Secret " + secret + " was deleted; issued key version " + state.version();
+          case VALUE_REPLACED ->
+              "The key in Secret "
+                  + secret
+                  + " was removed or changed outside Keyward; issued key version "
+                  + state.version();
+          case ROTATED, ROTATED_ON_REQUEST ->
+              "Rotated to key version "
+                  + state.version()
+                  + (change == Change.ROTATED
+                      ? " as scheduled"
+                      : " as requested by annotation " + ApiKey.ROTATE_ANNOTATION)
+                  + (state.previous() == null
+                      ? ""
+                      : "; the previous key stays valid until " + state.previousValidUntil());
+          case ROTATED_AFTER_EXPIRY ->
+              "Key version "
+                  + (state.version() - 1)
+                  + " had expired before it was rotated; issued key version "
+                  + state.version();
+          case EXPIRED ->
+              "Key version "
+                  + state.version()
+                  + " expired and rotation is off; its value was removed from Secret "
+                  + secret;
+          case REVOKED -> "Revoked: every value was removed from Secret " + secret;
+          case PREVIOUS_REMOVED ->
+              "The previous key's overlap ended; it was removed from Secret " + secret;
+          case NONE -> throw new IllegalStateException("nothing to announce");
+        };
+    if (change == Change.VALUE_REPLACED) {
+      events.warning(key, change.eventReason(), message);
+    } else {
+      events.normal(key, change.eventReason(), message);
+    }
+    log.info(
+        "ApiKey {}/{}: {}", key.getMetadata().getNamespace(), key.getMetadata().getName(), message);
+    observer.changed(key, change);
+  }
+
+  private UpdateControl<ApiKey> failed(ApiKey key, SpecProblem problem, Instant now) {
+    warnOnce(key, problem);
+    return statusUpdate(key, ApiKeyStatuses.failed(key, problem, now));
+  }
+
+  private UpdateControl<ApiKey> conflict(ApiKey key, SecretConflictException e, Instant now) {
+    SpecProblem problem = new SpecProblem("SecretConflict", e.getMessage());
+    warnOnce(key, problem);
+    return statusUpdate(key, ApiKeyStatuses.failed(key, problem, now))
+        .rescheduleAfter(CONFLICT_RECHECK);
+  }
+
+  /** A Warning Event for a problem, once: not again while status already reports it. */
+  private void warnOnce(ApiKey key, SpecProblem problem) {
+    boolean reported =
+        key.getStatus() != null
+            && Conditions.alreadyReported(
+                key.getStatus().getConditions(),
+                problem.reason(),
+                problem.message(),
+                key.getMetadata().getGeneration());
+    if (!reported) {
+      events.warning(key, problem.reason(), problem.message());
+      log.info(
+          "ApiKey {}/{}: {}: {}",
+          key.getMetadata().getNamespace(),
+          key.getMetadata().getName(),
+          problem.reason(),
+          problem.message());
+    }
+  }
+
+  private UpdateControl<ApiKey> statusUpdate(ApiKey key, ApiKeyStatus status) {
+    observer.observed(key, status);
+    if (status.equals(key.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    key.setStatus(status);
+    return UpdateControl.patchStatus(key);
+  }
+
+  static String rotateRequest(ApiKey key) {
+    Map<String, String> annotations = key.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(ApiKey.ROTATE_ANNOTATION);
+  }
+}

@@ -1,0 +1,166 @@
+package dev.keyward.apikey;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.keyward.secrets.SecretTarget;
+import java.util.List;
+
+/** What the ApiKey should be. Keyward validates every value and reports mistakes in status. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ApiKeySpec {
+
+  @JsonPropertyDescription("The label people see, 1 to 1024 characters. Default: metadata.name.")
+  private String displayName;
+
+  @JsonPropertyDescription(
+      "Agent or Standard (default Standard). Agent keys default to a 90d lifetime with rotation"
+          + " and the kwa_ prefix; Standard keys default to no expiry and the kw_ prefix.")
+  private String type;
+
+  @JsonPropertyDescription(
+      "Lifetime of each key version, written like 90d, 36h, 15m or 30s, or never. Default: 90d"
+          + " for Agent keys, never for Standard keys.")
+  private String expiresAfter;
+
+  @JsonPropertyDescription("Automatic rotation before expiry.")
+  private Rotation rotation;
+
+  @JsonPropertyDescription(
+      "true removes every value from the Secret at once. Setting it back to false issues a new"
+          + " key; a revoked value never comes back.")
+  private Boolean revoked;
+
+  @JsonPropertyDescription(
+      "Permissions granted to the key, free strings. Editable without re-issuing the key.")
+  private List<String> scopes;
+
+  @JsonPropertyDescription("Optional key format: prefix and number of random characters.")
+  private Format format;
+
+  @JsonPropertyDescription(
+      "Where the key is written. Default: a Secret named like the ApiKey, data key apiKey.")
+  private SecretTarget secret;
+
+  public String getDisplayName() {
+    return displayName;
+  }
+
+  public void setDisplayName(String displayName) {
+    this.displayName = displayName;
+  }
+
+  public String getType() {
+    return type;
+  }
+
+  public void setType(String type) {
+    this.type = type;
+  }
+
+  public String getExpiresAfter() {
+    return expiresAfter;
+  }
+
+  public void setExpiresAfter(String expiresAfter) {
+    this.expiresAfter = expiresAfter;
+  }
+
+  public Rotation getRotation() {
+    return rotation;
+  }
+
+  public void setRotation(Rotation rotation) {
+    this.rotation = rotation;
+  }
+
+  public Boolean getRevoked() {
+    return revoked;
+  }
+
+  public void setRevoked(Boolean revoked) {
+    this.revoked = revoked;
+  }
+
+  public List<String> getScopes() {
+    return scopes;
+  }
+
+  public void setScopes(List<String> scopes) {
+    this.scopes = scopes;
+  }
+
+  public Format getFormat() {
+    return format;
+  }
+
+  public void setFormat(Format format) {
+    this.format = format;
+  }
+
+  public SecretTarget getSecret() {
+    return secret;
+  }
+
+  public void setSecret(SecretTarget secret) {
+    this.secret = secret;
+  }
+
+  /** Automatic rotation settings. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Rotation {
+
+    @JsonPropertyDescription(
+        "Rotate automatically before expiry. Default: true when the key expires.")
+    private Boolean enabled;
+
+    @JsonPropertyDescription(
+        "How long old and new key are both valid; rotation starts this long before expiry. Must"
+            + " be shorter than expiresAfter. Default: 7d, or a quarter of expiresAfter when that"
+            + " is shorter.")
+    private String overlap;
+
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getOverlap() {
+      return overlap;
+    }
+
+    public void setOverlap(String overlap) {
+      this.overlap = overlap;
+    }
+  }
+
+  /** Key format settings. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Format {
+
+    @JsonPropertyDescription(
+        "Key prefix, 1 to 16 of [A-Za-z0-9_-]. Default: kwa_ for Agent keys, kw_ for Standard.")
+    private String prefix;
+
+    @JsonPropertyDescription("Number of random base62 characters, 22 to 128. Default: 32.")
+    private Integer length;
+
+    public String getPrefix() {
+      return prefix;
+    }
+
+    public void setPrefix(String prefix) {
+      this.prefix = prefix;
+    }
+
+    public Integer getLength() {
+      return length;
+    }
+
+    public void setLength(Integer length) {
+      this.length = length;
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package dev.keyward.apikey;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What Keyward observed. Everything here can be rebuilt from the Secret's annotations, so a lost
+ * status write never loses a key. Times are RFC 3339 in UTC, to the second.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ApiKeyStatus {
+
+  @JsonPropertyDescription("Pending, Active, Expired, Revoked or Failed.")
+  private String phase;
+
+  @JsonPropertyDescription("Ready condition with reason and message, Kubernetes conventions.")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Name of the Secret holding the key.")
+  private String secretName;
+
+  @JsonPropertyDescription("Version of the current key: 1 at first issue, +1 per new key.")
+  private Integer keyVersion;
+
+  @JsonPropertyDescription("First and last 4 characters of the current key.")
+  private String maskedKey;
+
+  @JsonPropertyDescription("sha256: and the first 16 hex digits of the SHA-256 of the key.")
+  private String fingerprint;
+
+  @JsonPropertyDescription("When the ApiKey was created.")
+  private String createdAt;
+
+  @JsonPropertyDescription("When the current key version was issued.")
+  private String issuedAt;
+
+  @JsonPropertyDescription("When the current key version expires; absent when it never does.")
+  private String expiresAt;
+
+  @JsonPropertyDescription("When the next automatic rotation starts.")
+  private String rotatesAt;
+
+  @JsonPropertyDescription("When the key was last rotated.")
+  private String lastRotatedAt;
+
+  @JsonPropertyDescription("The previous key while it is still valid after a rotation.")
+  private PreviousKey previousKey;
+
+  @JsonPropertyDescription("When the key was revoked.")
+  private String revokedAt;
+
+  public String getPhase() {
+    return phase;
+  }
+
+  public void setPhase(String phase) {
+    this.phase = phase;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public String getSecretName() {
+    return secretName;
+  }
+
+  public void setSecretName(String secretName) {
+    this.secretName = secretName;
+  }
+
+  public Integer getKeyVersion() {
+    return keyVersion;
+  }
+
+  public void setKeyVersion(Integer keyVersion) {
+    this.keyVersion = keyVersion;
+  }
+
+  public String getMaskedKey() {
+    return maskedKey;
+  }
+
+  public void setMaskedKey(String maskedKey) {
+    this.maskedKey = maskedKey;
+  }
+
+  public String getFingerprint() {
+    return fingerprint;
+  }
+
+  public void setFingerprint(String fingerprint) {
+    this.fingerprint = fingerprint;
+  }
+
+  public String getCreatedAt() {
+    return createdAt;
+  }
+
+  public void setCreatedAt(String createdAt) {
+    this.createdAt = createdAt;
+  }
+
+  public String getIssuedAt() {
+    return issuedAt;
+  }
+
+  public void setIssuedAt(String issuedAt) {
+    this.issuedAt = issuedAt;
+  }
+
+  public String getExpiresAt() {
+    return expiresAt;
+  }
+
+  public void setExpiresAt(String expiresAt) {
+    this.expiresAt = expiresAt;
+  }
+
+  public String getRotatesAt() {
+    return rotatesAt;
+  }
+
+  public void setRotatesAt(String rotatesAt) {
+    this.rotatesAt = rotatesAt;
+  }
+
+  public String getLastRotatedAt() {
+    return lastRotatedAt;
+  }
+
+  public void setLastRotatedAt(String lastRotatedAt) {
+    this.lastRotatedAt = lastRotatedAt;
+  }
+
+  public PreviousKey getPreviousKey() {
+    return previousKey;
+  }
+
+  public void setPreviousKey(PreviousKey previousKey) {
+    this.previousKey = previousKey;
+  }
+
+  public String getRevokedAt() {
+    return revokedAt;
+  }
+
+  public void setRevokedAt(String revokedAt) {
+    this.revokedAt = revokedAt;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof ApiKeyStatus that)) {
+      return false;
+    }
+    return Objects.equals(phase, that.phase)
+        && Objects.equals(conditions, that.conditions)
+        && Objects.equals(observedGeneration, that.observedGeneration)
+        && Objects.equals(secretName, that.secretName)
+        && Objects.equals(keyVersion, that.keyVersion)
+        && Objects.equals(maskedKey, that.maskedKey)
+        && Objects.equals(fingerprint, that.fingerprint)
+        && Objects.equals(createdAt, that.createdAt)
+        && Objects.equals(issuedAt, that.issuedAt)
+        && Objects.equals(expiresAt, that.expiresAt)
+        && Objects.equals(rotatesAt, that.rotatesAt)
+        && Objects.equals(lastRotatedAt, that.lastRotatedAt)
+        && Objects.equals(previousKey, that.previousKey)
+        && Objects.equals(revokedAt, that.revokedAt);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(phase, keyVersion, fingerprint, expiresAt);
+  }
+
+  /** The previous key version, valid until {@code validUntil}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class PreviousKey {
+    private String maskedKey;
+    private String fingerprint;
+    private String validUntil;
+
+    public PreviousKey() {}
+
+    public PreviousKey(String maskedKey, String fingerprint, String validUntil) {
+      this.maskedKey = maskedKey;
+      this.fingerprint = fingerprint;
+      this.validUntil = validUntil;
+    }
+
+    public String getMaskedKey() {
+      return maskedKey;
+    }
+
+    public void setMaskedKey(String maskedKey) {
+      this.maskedKey = maskedKey;
+    }
+
+    public String getFingerprint() {
+      return fingerprint;
+    }
+
+    public void setFingerprint(String fingerprint) {
+      this.fingerprint = fingerprint;
+    }
+
+    public String getValidUntil() {
+      return validUntil;
+    }
+
+    public void setValidUntil(String validUntil) {
+      this.validUntil = validUntil;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PreviousKey that
+          && Objects.equals(maskedKey, that.maskedKey)
+          && Objects.equals(fingerprint, that.fingerprint)
+          && Objects.equals(validUntil, that.validUntil);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(maskedKey, fingerprint, validUntil);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.keyward.apikey;
+
+import dev.keyward.common.Conditions;
+import dev.keyward.common.SpecProblem;
+import java.time.Instant;
+
+/** Derives an ApiKey's status from its policy and the key state in its Secret (pure). */
+public final class ApiKeyStatuses {
+
+  public static final String PENDING = "Pending";
+  public static final String ACTIVE = "Active";
+  public static final String EXPIRED = "Expired";
+  public static final String REVOKED = "Revoked";
+  public static final String FAILED = "Failed";
+
+  private ApiKeyStatuses() {}
+
+  public static ApiKeyStatus of(ApiKey key, KeyPolicy policy, KeyState state, Instant now) {
+    ApiKeyStatus previous = key.getStatus();
+    ApiKeyStatus status = new ApiKeyStatus();
+    Long generation = key.getMetadata().getGeneration();
+    status.setObservedGeneration(generation);
+    status.setSecretName(policy.secretName());
+    status.setKeyVersion(state.version() > 0 ? state.version() : null);
+    status.setCreatedAt(key.getMetadata().getCreationTimestamp());
+    status.setIssuedAt(ApiKeySecret.text(state.issuedAt()));
+    status.setLastRotatedAt(ApiKeySecret.text(state.lastRotatedAt()));
+    status.setRevokedAt(ApiKeySecret.text(state.revokedAt()));
+    if (state.current() != null) {
+      status.setMaskedKey(KeyFormat.mask(state.current()));
+      status.setFingerprint(state.currentFingerprint());
+      status.setExpiresAt(ApiKeySecret.text(policy.expiresAt(state.issuedAt())));
+      status.setRotatesAt(ApiKeySecret.text(policy.rotatesAt(state.issuedAt())));
+    }
+    if (state.previous() != null) {
+      status.setPreviousKey(
+          new ApiKeyStatus.PreviousKey(
+              KeyFormat.mask(state.previous()),
+              state.previousFingerprint(),
+              ApiKeySecret.text(state.previousValidUntil())));
+    }
+
+    String phase;
+    boolean ready;
+    String reason;
+    String message;
+    if (state.revokedAt() != null) {
+      phase = REVOKED;
+      ready = true;
+      reason = "Revoked";
+      message =
+          "Every value was removed from Secret "
+              + policy.secretName()
+              + ". Set spec.revoked to false to issue a new key.";
+    } else if (state.current() != null) {
+      phase = ACTIVE;
+      ready = true;
+      reason = "KeyActive";
+      message =
+          "Key version "
+              + state.version()
+              + " is in Secret "
+              + policy.secretName()
+              + (status.getExpiresAt() == null ? "; it never expires." : ".");
+    } else if (state.expiredAt() != null) {
+      phase = EXPIRED;
+      ready = false;
+      reason = "Expired";
+      message =
+          "Key version "
+              + state.version()
+              + " expired and rotation is off. Set annotation "
+              + ApiKey.ROTATE_ANNOTATION
+              + " to a new value, or enable spec.rotation, to issue a new key.";
+    } else {
+      phase = PENDING;
+      ready = false;
+      reason = "Pending";
+      message = "Waiting for the key to be issued.";
+    }
+    status.setPhase(phase);
+    status.setConditions(
+        Conditions.ready(
+            ready,
+            reason,
+            message,
+            generation,
+            previous == null ? null : previous.getConditions(),
+            now));
+    return status;
+  }
+
+  /**
+   * The status for a spec Keyward cannot act on, or a Secret it must not touch: the facts about the
+   * current key stay as they were, phase Failed, Ready=False with the problem.
+   */
+  public static ApiKeyStatus failed(ApiKey key, SpecProblem problem, Instant now) {
+    ApiKeyStatus previous = key.getStatus();
+    ApiKeyStatus status = previous == null ? new ApiKeyStatus() : copy(previous);
+    status.setPhase(FAILED);
+    status.setObservedGeneration(key.getMetadata().getGeneration());
+    status.setCreatedAt(key.getMetadata().getCreationTimestamp());
+    status.setConditions(
+        Conditions.ready(
+            false,
+            problem.reason(),
+            problem.message(),
+            key.getMetadata().getGeneration(),
+            previous == null ? null : previous.getConditions(),
+            now));
+    return status;
+  }
+
+  private static ApiKeyStatus copy(ApiKeyStatus s) {
+    ApiKeyStatus c = new ApiKeyStatus();
+    c.setSecretName(s.getSecretName());
+    c.setKeyVersion(s.getKeyVersion());
+    c.setMaskedKey(s.getMaskedKey());
+    c.setFingerprint(s.getFingerprint());
+    c.setIssuedAt(s.getIssuedAt());
+    c.setExpiresAt(s.getExpiresAt());
+    c.setRotatesAt(s.getRotatesAt());
+    c.setLastRotatedAt(s.getLastRotatedAt());
+    c.setPreviousKey(s.getPreviousKey());
+    c.setRevokedAt(s.getRevokedAt());
+    return c;
+  }
+}

@@ -1,0 +1,99 @@
+package dev.keyward.apikey;
+
+import java.time.Instant;
+
+/**
+ * The key material an ApiKey's Secret holds, with the facts recorded beside it in annotations.
+ * Everything in status is derived from this, so the Secret alone is enough to recover after a
+ * crash.
+ *
+ * @param version key version, 1 at first issue
+ * @param current the current key; null when expired or revoked
+ * @param currentFingerprint the fingerprint recorded when the key was issued
+ * @param issuedAt when the current version was issued
+ * @param previous the previous key during a rotation's overlap; null otherwise
+ * @param previousFingerprint the previous key's recorded fingerprint
+ * @param previousValidUntil when the previous key stops being valid
+ * @param revokedAt when every value was removed because the ApiKey was revoked
+ * @param expiredAt when the value was removed because it expired without rotation
+ * @param lastRotatedAt when the last rotation happened
+ * @param rotateHandled the last value of the rotate annotation that was acted on
+ */
+public record KeyState(
+    int version,
+    String current,
+    String currentFingerprint,
+    Instant issuedAt,
+    String previous,
+    String previousFingerprint,
+    Instant previousValidUntil,
+    Instant revokedAt,
+    Instant expiredAt,
+    Instant lastRotatedAt,
+    String rotateHandled) {
+
+  /** True when the current value is present and is the one Keyward recorded. */
+  public boolean currentIntact() {
+    return current != null
+        && issuedAt != null
+        && KeyFormat.fingerprint(current).equals(currentFingerprint);
+  }
+
+  /** True when the previous value is present, recorded, and has a validity end. */
+  public boolean previousIntact() {
+    return previous != null
+        && previousValidUntil != null
+        && KeyFormat.fingerprint(previous).equals(previousFingerprint);
+  }
+
+  /** A freshly issued version with no previous key. */
+  static KeyState issued(
+      int version, String key, Instant now, Instant lastRotatedAt, String rotateHandled) {
+    return new KeyState(
+        version,
+        key,
+        KeyFormat.fingerprint(key),
+        now,
+        null,
+        null,
+        null,
+        null,
+        null,
+        lastRotatedAt,
+        rotateHandled);
+  }
+
+  KeyState withPrevious(String value, String fingerprint, Instant validUntil) {
+    return new KeyState(
+        version,
+        current,
+        currentFingerprint,
+        issuedAt,
+        value,
+        fingerprint,
+        validUntil,
+        revokedAt,
+        expiredAt,
+        lastRotatedAt,
+        rotateHandled);
+  }
+
+  KeyState withoutPrevious() {
+    return withPrevious(null, null, null);
+  }
+
+  KeyState withRotateHandled(String value) {
+    return new KeyState(
+        version,
+        current,
+        currentFingerprint,
+        issuedAt,
+        previous,
+        previousFingerprint,
+        previousValidUntil,
+        revokedAt,
+        expiredAt,
+        lastRotatedAt,
+        value);
+  }
+}

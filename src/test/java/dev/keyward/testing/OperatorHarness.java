@@ -1,0 +1,193 @@
+package dev.keyward.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.ApiKeyObserver;
+import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.runtime.KeywardOperator;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Runs the real operator wiring ({@link KeywardOperator}) against the test API server in a fresh
+ * namespace per test, with a clock the test moves and a log of every request the operator sends.
+ * Register with {@code @RegisterExtension}.
+ */
+public final class OperatorHarness implements BeforeEachCallback, AfterEachCallback {
+
+  private final TestApiServer server = TestApiServer.get();
+  private final MutableClock clock = new MutableClock();
+  private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
+  private String namespace;
+  private KubernetesClient operatorClient;
+  private KeywardOperator operator;
+  private RequestLog requestLog;
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    namespace = "kw-" + Long.toString(System.nanoTime() % 2_176_782_336L, 36);
+    admin()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+    start();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    stop();
+  }
+
+  /** Starts an operator process: a new client, new informers, nothing carried over. */
+  public void start() {
+    requestLog = new RequestLog();
+    operatorClient =
+        new KubernetesClientBuilder()
+            .withConfig(server.config())
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test-log", requestLog))
+            .build();
+    ApiKeyObserver counter =
+        new ApiKeyObserver() {
+          @Override
+          public void observed(ApiKey key, ApiKeyStatus status) {
+            reconciles
+                .computeIfAbsent(key.getMetadata().getName(), k -> new AtomicInteger())
+                .incrementAndGet();
+          }
+        };
+    operator =
+        new KeywardOperator(
+            new KeywardOperator.Settings(operatorClient, clock, Set.of(namespace), 4, counter));
+    operator.start();
+  }
+
+  public void stop() {
+    if (operator != null) {
+      operator.close();
+      operatorClient.close();
+      operator = null;
+    }
+  }
+
+  public void restart() {
+    stop();
+    start();
+  }
+
+  /**
+   * Freezes the operator at the next request matching {@code when}, then kills it there: that
+   * request and every later one never reach the server. Returns once the kill happened.
+   */
+  public void killAt(Predicate<RequestLog.Request> when, Runnable trigger) throws Exception {
+    RequestLog log = requestLog;
+    log.killAt(when);
+    trigger.run();
+    if (!log.awaitKilled(30)) {
+      throw new AssertionError("the operator never sent the request it was to be killed at");
+    }
+    log.die();
+    stop();
+  }
+
+  /** Moves the clock and has the operator look at every resource again. */
+  public void tick(Duration by) {
+    clock.advance(by);
+    resync();
+  }
+
+  public void resync() {
+    operator.resyncAll();
+  }
+
+  public MutableClock clock() {
+    return clock;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public KubernetesClient admin() {
+    return server.admin();
+  }
+
+  public RequestLog requests() {
+    return requestLog;
+  }
+
+  public int reconcileCount(String name) {
+    AtomicInteger count = reconciles.get(name);
+    return count == null ? 0 : count.get();
+  }
+
+  public MixedOperation<ApiKey, KubernetesResourceList<ApiKey>, Resource<ApiKey>> apiKeys() {
+    return admin().resources(ApiKey.class);
+  }
+
+  public ApiKey create(ApiKey key) {
+    key.getMetadata().setNamespace(namespace);
+    return apiKeys().inNamespace(namespace).resource(key).create();
+  }
+
+  public ApiKey apiKey(String name) {
+    return apiKeys().inNamespace(namespace).withName(name).get();
+  }
+
+  /** Edits an ApiKey's spec or metadata, retrying on conflicts with the operator's writes. */
+  public ApiKey edit(String name, UnaryOperator<ApiKey> change) {
+    return apiKeys().inNamespace(namespace).withName(name).edit(change);
+  }
+
+  public Secret secret(String name) {
+    return admin().secrets().inNamespace(namespace).withName(name).get();
+  }
+
+  /** A value from a Secret's data, decoded; null when absent. */
+  public static String value(Secret secret, String key) {
+    if (secret == null || secret.getData() == null || secret.getData().get(key) == null) {
+      return null;
+    }
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  public List<Event> events(String involvedName) {
+    return admin().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> involvedName.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
+  public List<String> eventReasons(String involvedName) {
+    return events(involvedName).stream().map(Event::getReason).toList();
+  }
+
+  public ApiKey awaitApiKey(String name, Predicate<ApiKey> condition) {
+    return waiting().until(() -> apiKey(name), k -> k != null && condition.test(k));
+  }
+
+  public static ConditionFactory waiting() {
+    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.keyward.testing;
+
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Sits in the operator's HTTP client: records every request it sends, and can stop the operator
+ * dead at a chosen request, the way a killed process would, so tests can check what survives.
+ */
+public final class RequestLog implements Interceptor {
+
+  /** One request: its method and path (with query). */
+  public record Request(String method, String path) {
+    public boolean isWrite() {
+      return !"GET".equals(method);
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path;
+    }
+  }
+
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private volatile Predicate<Request> trap;
+  private final CountDownLatch trapped = new CountDownLatch(1);
+  private final CountDownLatch released = new CountDownLatch(1);
+  private volatile boolean dead;
+
+  @Override
+  public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+    if (dead) {
+      throw new UncheckedIOException(new IOException("operator process is dead"));
+    }
+    String path = request.uri().getRawPath();
+    if (request.uri().getRawQuery() != null) {
+      path += "?" + request.uri().getRawQuery();
+    }
+    Request r = new Request(request.method(), path);
+    Predicate<Request> t = trap;
+    if (t != null && t.test(r)) {
+      trap = null;
+      trapped.countDown();
+      try {
+        released.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new UncheckedIOException(new IOException("operator process was killed"));
+    }
+    requests.add(r);
+  }
+
+  /** The next request matching {@code when} never reaches the server; the caller is frozen. */
+  public void killAt(Predicate<Request> when) {
+    trap = when;
+  }
+
+  /** Waits until the armed request was caught. */
+  public boolean awaitKilled(long seconds) throws InterruptedException {
+    return trapped.await(seconds, TimeUnit.SECONDS);
+  }
+
+  /** Fails every further request and lets the frozen one fail too. */
+  public void die() {
+    dead = true;
+    released.countDown();
+  }
+
+  public List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  public List<Request> writes() {
+    return requests.stream().filter(Request::isWrite).toList();
+  }
+
+  public int size() {
+    return requests.size();
+  }
+
+  public List<Request> since(int index) {
+    return List.copyOf(requests.subList(index, requests.size()));
+  }
+}

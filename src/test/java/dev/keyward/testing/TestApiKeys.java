@@ -1,0 +1,28 @@
+package dev.keyward.testing;
+
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.ApiKeySpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.function.Consumer;
+
+/** ApiKey objects for tests, with only what a test says set. */
+public final class TestApiKeys {
+
+  private TestApiKeys() {}
+
+  public static ApiKey apiKey(String name, Consumer<ApiKeySpec> spec) {
+    ApiKey key = new ApiKey();
+    key.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    ApiKeySpec s = new ApiKeySpec();
+    spec.accept(s);
+    key.setSpec(s);
+    return key;
+  }
+
+  public static ApiKeySpec.Rotation rotation(Boolean enabled, String overlap) {
+    ApiKeySpec.Rotation rotation = new ApiKeySpec.Rotation();
+    rotation.setEnabled(enabled);
+    rotation.setOverlap(overlap);
+    return rotation;
+  }
+}
