@@ -107,7 +107,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     KeyPolicy policy = checked.policy();
     String namespace = key.getMetadata().getNamespace();
     Secret observedSecret =
-        secrets.get(new ResourceID(policy.secretName(), namespace)).orElse(null);
+        ManagedSecrets.observe(
+            context.getClient(), secrets, new ResourceID(policy.secretName(), namespace));
     if (observedSecret != null && !ManagedSecrets.isControlledBy(observedSecret, key)) {
       return conflict(key, ManagedSecrets.conflict(observedSecret, key), now);
     }

@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.RecentOperationCacheFiller;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.Cache;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -26,7 +26,6 @@ public final class ManagedSecrets {
 
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String KEYWARD = "keyward";
-  static final int HTTP_CONFLICT = 409;
 
   private ManagedSecrets() {}
 
@@ -53,6 +52,23 @@ public final class ManagedSecrets {
               });
     }
     return out;
+  }
+
+  /**
+   * The Secret as it is now: from the informer cache, or, when the cache has none (the Secret is
+   * new, or lost the label the informer selects on), read once from the API server so that a Secret
+   * that exists is never mistaken for a missing one.
+   */
+  public static Secret observe(KubernetesClient client, Cache<Secret> cache, ResourceID id) {
+    return cache
+        .get(id)
+        .orElseGet(
+            () ->
+                client
+                    .secrets()
+                    .inNamespace(id.getNamespace().orElseThrow())
+                    .withName(id.getName())
+                    .get());
   }
 
   /** True when {@code owner} is the controller of {@code secret} (same UID). */
@@ -138,7 +154,7 @@ public final class ManagedSecrets {
             nonNull(desired.getMetadata().getAnnotations()))
         && Objects.equals(
             observed.getMetadata().getOwnerReferences(), desired.getMetadata().getOwnerReferences())
-        && observed.getStringData() == null;
+        && nonNull(observed.getStringData()).isEmpty();
   }
 
   private static Map<String, String> nonNull(Map<String, String> map) {
@@ -162,25 +178,11 @@ public final class ManagedSecrets {
       throws SecretConflictException {
     ResourceID primaryId = ResourceID.fromResource(primary);
     if (observed == null) {
+      // A 409 here means someone created it meanwhile; the retry observes it and decides again.
       desired.getMetadata().setResourceVersion(null);
-      try {
-        Secret created = client.secrets().resource(desired).create();
-        cache.handleRecentResourceCreate(primaryId, created);
-        return created;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == HTTP_CONFLICT) {
-          Secret existing =
-              client
-                  .secrets()
-                  .inNamespace(desired.getMetadata().getNamespace())
-                  .withName(desired.getMetadata().getName())
-                  .get();
-          if (existing != null && !isControlledBy(existing, primary)) {
-            throw conflict(desired, primary);
-          }
-        }
-        throw e;
-      }
+      Secret created = client.secrets().resource(desired).create();
+      cache.handleRecentResourceCreate(primaryId, created);
+      return created;
     }
     if (!isControlledBy(observed, primary)) {
       throw conflict(desired, primary);
