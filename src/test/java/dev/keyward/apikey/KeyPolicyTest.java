@@ -1,0 +1,126 @@
+package dev.keyward.apikey;
+
+import static dev.keyward.testing.TestApiKeys.apiKey;
+import static dev.keyward.testing.TestApiKeys.rotation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.secrets.SecretTarget;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class KeyPolicyTest {
+
+  static Arguments bad(String what, String reason, String mentions, Consumer<ApiKeySpec> spec) {
+    return Arguments.of(what, reason, mentions, spec);
+  }
+
+  static Stream<Arguments> badSpecs() {
+    return Stream.of(
+        bad("unknown type", "InvalidType", "Agent or Standard", s -> s.setType("Robot")),
+        bad("lower-case type", "InvalidType", "Agent or Standard", s -> s.setType("agent")),
+        bad("empty display name", "InvalidDisplayName", "1 to 1024", s -> s.setDisplayName("")),
+        bad(
+            "display name too long",
+            "InvalidDisplayName",
+            "1 to 1024",
+            s -> s.setDisplayName("x".repeat(1025))),
+        bad("words for a duration", "InvalidDuration", "90d", s -> s.setExpiresAfter("90 days")),
+        bad("ISO duration", "InvalidDuration", "spec.expiresAfter", s -> s.setExpiresAfter("P90D")),
+        bad("zero lifetime", "InvalidDuration", "longer than zero", s -> s.setExpiresAfter("0s")),
+        bad(
+            "negative overlap",
+            "InvalidDuration",
+            "spec.rotation.overlap",
+            s -> {
+              s.setExpiresAfter("90d");
+              s.setRotation(rotation(true, "-1d"));
+            }),
+        bad(
+            "overlap longer than lifetime",
+            "InvalidRotation",
+            "at most half",
+            s -> {
+              s.setExpiresAfter("1d");
+              s.setRotation(rotation(true, "2d"));
+            }),
+        bad(
+            "prefix with space",
+            "InvalidKeyFormat",
+            "spec.format.prefix",
+            s -> {
+              s.setFormat(new ApiKeySpec.Format());
+              s.getFormat().setPrefix("my key");
+            }),
+        bad(
+            "too few random characters",
+            "InvalidKeyFormat",
+            "128 bits",
+            s -> {
+              s.setFormat(new ApiKeySpec.Format());
+              s.getFormat().setLength(16);
+            }),
+        bad(
+            "upper-case Secret name",
+            "InvalidSecret",
+            "spec.secret.name",
+            s -> {
+              s.setSecret(new SecretTarget());
+              s.getSecret().setName("My_Secret");
+            }),
+        bad(
+            "data key with slash",
+            "InvalidSecret",
+            "spec.secret.key",
+            s -> {
+              s.setSecret(new SecretTarget());
+              s.getSecret().setKey("a/b");
+            }));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badSpecs")
+  void refusesBadSpecWithItsOwnReasonAndAHint(
+      String what, String reason, String mentions, Consumer<ApiKeySpec> spec) {
+    KeyPolicy.Checked checked = KeyPolicy.from(apiKey("k", spec));
+
+    assertThat(checked.policy()).isNull();
+    assertThat(checked.problem().reason()).isEqualTo(reason);
+    assertThat(checked.problem().message()).contains(mentions);
+  }
+
+  @Test
+  void agentDefaults() {
+    KeyPolicy p = KeyPolicy.from(apiKey("a", s -> s.setType("Agent"))).policy();
+
+    assertThat(p.lifetime()).contains(Duration.ofDays(90));
+    assertThat(p.rotationEnabled()).isTrue();
+    assertThat(p.overlap()).isEqualTo(Duration.ofDays(7));
+    assertThat(p.prefix()).isEqualTo("kwa_");
+    assertThat(p.length()).isEqualTo(32);
+    assertThat(p.displayName()).isEqualTo("a");
+    assertThat(p.secretName()).isEqualTo("a");
+    assertThat(p.dataKey()).isEqualTo("apiKey");
+  }
+
+  @Test
+  void standardDefaultsNeverExpire() {
+    KeyPolicy p = KeyPolicy.from(apiKey("s", s -> {})).policy();
+
+    assertThat(p.lifetime()).isEmpty();
+    assertThat(p.rotationEnabled()).isFalse();
+    assertThat(p.prefix()).isEqualTo("kw_");
+  }
+
+  @Test
+  void shortLifetimesDefaultToAQuarterOverlap() {
+    KeyPolicy p = KeyPolicy.from(apiKey("s", s -> s.setExpiresAfter("40s"))).policy();
+
+    assertThat(p.rotationEnabled()).isTrue();
+    assertThat(p.overlap()).isEqualTo(Duration.ofSeconds(10));
+  }
+}
