@@ -31,7 +31,7 @@ class CrdDriftTest {
       assertThat(in).as("generated CRD %s", file).isNotNull();
       generated = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    for (Path copy : List.of(Path.of("crds", file))) {
+    for (Path copy : List.of(Path.of("crds", file), Path.of("helm", "keyward", "crds", file))) {
       assertThat(copy).as("%s is missing: run %s", copy, REFRESH).exists();
       assertThat(Files.readString(copy))
           .as(

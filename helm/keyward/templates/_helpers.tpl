@@ -1,0 +1,60 @@
+{{/* Base name of every object: "keyward" unless fullnameOverride is set. */}}
+{{- define "keyward.fullname" -}}
+{{- default "keyward" .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "keyward.selectorLabels" -}}
+app.kubernetes.io/name: keyward
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "keyward.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "keyward.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "keyward.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "keyward.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "keyward.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* "true" when more than one replica runs or leader election is asked for. */}}
+{{- define "keyward.leaderElection" -}}
+{{- if or (gt (int .Values.replicaCount) 1) .Values.leaderElection.enabled -}}
+true
+{{- else -}}
+false
+{{- end -}}
+{{- end -}}
+
+{{/* Rules for the namespaces Keyward watches: its custom resources, the Secrets it writes,
+     Events, and rollout restarts of the workloads that consume keys. */}}
+{{- define "keyward.watchRules" -}}
+- apiGroups: ["keyward.dev"]
+  resources: ["apikeys", "toolsecrets"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+- apiGroups: ["keyward.dev"]
+  resources: ["apikeys/status", "toolsecrets/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: ["get", "patch"]
+{{- end -}}

@@ -1,0 +1,592 @@
+package dev.keyward.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Renders and lints {@code helm/keyward} with helm-java (a bundled native Helm, no network) and
+ * checks the objects a cluster would get: restricted pod security, the operator's configuration,
+ * least-privilege RBAC and the optional monitoring objects.
+ */
+class HelmChartTest {
+
+  static final Path CHART = Path.of("helm", "keyward");
+  static final String NAMESPACE = "keyward-system";
+
+  /** The non-default configuration: two replicas, two watched namespaces, monitoring on. */
+  static final Map<String, Object> CUSTOM =
+      Map.of(
+          "replicaCount", 2,
+          "watchNamespaces", List.of("team-a", "team-b"),
+          "image", Map.of("tag", "1.2.3-test"),
+          "serviceMonitor", Map.of("enabled", true),
+          "prometheusRule", Map.of("enabled", true));
+
+  static final Map<String, Set<String>> WATCH_RULES =
+      Map.of(
+          "keyward.dev/apikeys", Set.of("get", "list", "watch", "patch", "update"),
+          "keyward.dev/toolsecrets", Set.of("get", "list", "watch", "patch", "update"),
+          "keyward.dev/apikeys/status", Set.of("get", "patch", "update"),
+          "keyward.dev/toolsecrets/status", Set.of("get", "patch", "update"),
+          "/secrets", Set.of("get", "list", "watch", "create", "update", "patch", "delete"),
+          "/events", Set.of("create", "patch"),
+          "events.k8s.io/events", Set.of("create", "patch"),
+          "apps/deployments", Set.of("get", "patch"),
+          "apps/statefulsets", Set.of("get", "patch"),
+          "apps/daemonsets", Set.of("get", "patch"));
+
+  static final Set<String> CONFIGMAP_VERBS =
+      Set.of("get", "list", "watch", "create", "update", "patch");
+  static final Set<String> LEASE_VERBS = Set.of("get", "create", "update");
+
+  static Rendered defaults;
+  static Rendered custom;
+
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void render() throws IOException {
+    defaults = Rendered.of(template(Map.of()));
+    custom = Rendered.of(template(CUSTOM));
+  }
+
+  // --- lint and schema
+
+  @Test
+  void lintsCleanWithDefaultValues() {
+    LintResult result = new Helm(CHART).lint().strict().call();
+    assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+  }
+
+  @Test
+  void lintsCleanWithNonDefaultValues() throws IOException {
+    LintResult result = new Helm(chartWithValues(CUSTOM)).lint().strict().call();
+    assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+  }
+
+  @Test
+  void schemaRefusesZeroReplicas() throws IOException {
+    assertThatThrownBy(() -> template(Map.of("replicaCount", 0)))
+        .hasMessageContaining("replicaCount");
+    LintResult lint = new Helm(chartWithValues(Map.of("replicaCount", 0))).lint().call();
+    assertThat(lint.isFailed()).isTrue();
+    assertThat(String.join("\n", lint.getMessages())).contains("replicaCount");
+  }
+
+  @Test
+  void schemaRefusesUnknownTopLevelKey() throws IOException {
+    assertThatThrownBy(() -> template(Map.of("replicas", 2))).hasMessageContaining("replicas");
+    LintResult lint = new Helm(chartWithValues(Map.of("replicas", 2))).lint().call();
+    assertThat(lint.isFailed()).isTrue();
+  }
+
+  @Test
+  void schemaRefusesWrongTypes() {
+    assertThatThrownBy(() -> template(Map.of("watchNamespaces", "team-a")))
+        .hasMessageContaining("watchNamespaces");
+    assertThatThrownBy(() -> template(Map.of("http", Map.of("port", "eighty"))))
+        .hasMessageContaining("port");
+  }
+
+  // --- Deployment
+
+  @Test
+  void podRunsWithRestrictedSecurity() {
+    PodSpec pod = defaults.one(Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+
+    var security = container(defaults).getSecurityContext();
+    assertThat(security.getRunAsNonRoot()).isTrue();
+    assertThat(security.getRunAsUser()).isEqualTo(65532L);
+    assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(security.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+  }
+
+  @Test
+  void tmpIsAWritableEmptyDirBecauseTheRootFilesystemIsReadOnly() {
+    PodSpec pod = defaults.one(Deployment.class).getSpec().getTemplate().getSpec();
+    var mount = container(defaults).getVolumeMounts().get(0);
+    assertThat(mount.getMountPath()).isEqualTo("/tmp");
+    assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getVolumes())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getName()).isEqualTo(mount.getName());
+              assertThat(v.getEmptyDir()).isNotNull();
+            });
+  }
+
+  @Test
+  void runsTheOperatorSubcommandWithProbesOnTheHttpPort() {
+    Deployment deployment = defaults.one(Deployment.class);
+    assertThat(deployment.getMetadata().getName()).isEqualTo("keyward");
+    assertThat(deployment.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    Container c = container(defaults);
+    assertThat(c.getCommand()).isNullOrEmpty();
+    assertThat(c.getArgs()).containsExactly("operator");
+    assertThat(c.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getContainerPort()).isEqualTo(8080);
+            });
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo(defaults.one(ServiceAccount.class).getMetadata().getName());
+  }
+
+  @Test
+  void defaultEnvironmentConfiguresASingleOperatorWatchingAllNamespaces() {
+    assertThat(env(defaults))
+        .containsExactly(
+            entry("KEYWARD_NAMESPACE", "fieldRef:metadata.namespace"),
+            entry("KEYWARD_WATCH_NAMESPACES", ""),
+            entry("KEYWARD_HTTP_PORT", "8080"),
+            entry("KEYWARD_LEADER_ELECTION", "false"),
+            entry("KEYWARD_CONCURRENCY", "10"),
+            entry("KEYWARD_CLIENT_QPS", "50"),
+            entry("KEYWARD_CLIENT_BURST", "100"),
+            entry("KEYWARD_SEALING_KEY_ROTATION", "30d"),
+            entry("KEYWARD_NAMESPACE_QUOTA", "512Ki"),
+            entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"));
+    assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void twoReplicasTurnLeaderElectionOnAndListTheWatchedNamespaces() {
+    assertThat(env(custom))
+        .containsEntry("KEYWARD_LEADER_ELECTION", "true")
+        .containsEntry("KEYWARD_WATCH_NAMESPACES", "team-a,team-b");
+    assertThat(custom.one(Deployment.class).getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void leaderElectionCanBeTurnedOnForOneReplica() throws IOException {
+    var rendered = Rendered.of(template(Map.of("leaderElection", Map.of("enabled", true))));
+    assertThat(env(rendered)).containsEntry("KEYWARD_LEADER_ELECTION", "true");
+    assertThat(rules(rendered.named(Role.class, "keyward-self").getRules()))
+        .containsEntry("coordination.k8s.io/leases", LEASE_VERBS);
+  }
+
+  @Test
+  void valuesReachTheEnvironment() throws IOException {
+    var rendered =
+        Rendered.of(
+            template(
+                Map.of(
+                    "http",
+                    Map.of("port", 9090),
+                    "concurrency",
+                    4,
+                    "client",
+                    Map.of("qps", 20, "burst", 40),
+                    "sealing",
+                    Map.of("keyRotation", "7d"),
+                    "namespaceQuota",
+                    "256Ki",
+                    "javaToolOptions",
+                    "-Xmx300m")));
+    assertThat(env(rendered))
+        .containsEntry("KEYWARD_HTTP_PORT", "9090")
+        .containsEntry("KEYWARD_CONCURRENCY", "4")
+        .containsEntry("KEYWARD_CLIENT_QPS", "20")
+        .containsEntry("KEYWARD_CLIENT_BURST", "40")
+        .containsEntry("KEYWARD_SEALING_KEY_ROTATION", "7d")
+        .containsEntry("KEYWARD_NAMESPACE_QUOTA", "256Ki")
+        .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx300m");
+    assertThat(container(rendered).getPorts().get(0).getContainerPort()).isEqualTo(9090);
+    assertThat(rendered.one(Service.class).getSpec().getPorts().get(0).getPort()).isEqualTo(9090);
+  }
+
+  @Test
+  void imageTagDefaultsToTheAppVersionAndCanBeSet() {
+    assertThat(container(defaults).getImage()).isEqualTo("ghcr.io/keyward/keyward:0.1.0");
+    assertThat(container(custom).getImage()).isEqualTo("ghcr.io/keyward/keyward:1.2.3-test");
+    assertThat(container(defaults).getImagePullPolicy()).isEqualTo("IfNotPresent");
+  }
+
+  @Test
+  void resourcesHaveDefaults() {
+    var resources = container(defaults).getResources();
+    assertThat(resources.getRequests().get("cpu").toString()).isEqualTo("100m");
+    assertThat(resources.getRequests().get("memory").toString()).isEqualTo("256Mi");
+    assertThat(resources.getLimits().get("memory").toString()).isEqualTo("512Mi");
+  }
+
+  @Test
+  void schedulingAndPodAnnotationsPassThrough() throws IOException {
+    var rendered =
+        Rendered.of(
+            template(
+                Map.of(
+                    "nodeSelector", Map.of("kubernetes.io/os", "linux"),
+                    "tolerations",
+                        List.of(
+                            Map.of(
+                                "key", "dedicated", "operator", "Exists", "effect", "NoSchedule")),
+                    "affinity",
+                        Map.of(
+                            "podAntiAffinity",
+                            Map.of(
+                                "preferredDuringSchedulingIgnoredDuringExecution",
+                                List.of(
+                                    Map.of(
+                                        "weight",
+                                        1,
+                                        "podAffinityTerm",
+                                        Map.of("topologyKey", "kubernetes.io/hostname"))))),
+                    "podAnnotations", Map.of("example.com/team", "platform"))));
+    var template = rendered.one(Deployment.class).getSpec().getTemplate();
+    assertThat(template.getSpec().getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+    assertThat(template.getSpec().getTolerations())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
+    assertThat(template.getSpec().getAffinity().getPodAntiAffinity()).isNotNull();
+    assertThat(template.getMetadata().getAnnotations())
+        .containsEntry("example.com/team", "platform");
+  }
+
+  @Test
+  void anExistingServiceAccountCanBeUsed() throws IOException {
+    var rendered =
+        Rendered.of(template(Map.of("serviceAccount", Map.of("create", false, "name", "mine"))));
+    assertThat(rendered.all(ServiceAccount.class)).isEmpty();
+    assertThat(rendered.one(Deployment.class).getSpec().getTemplate().getSpec())
+        .extracting(PodSpec::getServiceAccountName)
+        .isEqualTo("mine");
+    assertThat(rendered.one(ClusterRoleBinding.class).getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("mine"));
+  }
+
+  // --- RBAC
+
+  @Test
+  void noRbacRuleUsesWildcards() {
+    for (Rendered rendered : List.of(defaults, custom)) {
+      List<PolicyRule> all = new ArrayList<>();
+      rendered.all(Role.class).forEach(r -> all.addAll(r.getRules()));
+      rendered.all(ClusterRole.class).forEach(r -> all.addAll(r.getRules()));
+      assertThat(all).isNotEmpty();
+      for (PolicyRule rule : all) {
+        assertThat(rule.getVerbs()).doesNotContain("*").isNotEmpty();
+        assertThat(rule.getResources()).doesNotContain("*").isNotEmpty();
+        assertThat(rule.getApiGroups()).doesNotContain("*").isNotEmpty();
+        assertThat(rule.getResourceNames()).isNullOrEmpty();
+        assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+      }
+    }
+  }
+
+  @Test
+  void watchingAllNamespacesUsesAClusterRoleWithExactlyTheVerbsKeywardNeeds() {
+    assertThat(rules(defaults.one(ClusterRole.class).getRules())).isEqualTo(WATCH_RULES);
+    ClusterRoleBinding binding = defaults.one(ClusterRoleBinding.class);
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(binding.getRoleRef().getName())
+        .isEqualTo(defaults.one(ClusterRole.class).getMetadata().getName());
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo("keyward");
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
+
+    // Its own namespace: ConfigMaps for the public sealing keys; no Lease with one replica.
+    Role self = defaults.one(Role.class);
+    assertThat(self.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(rules(self.getRules())).isEqualTo(Map.of("/configmaps", CONFIGMAP_VERBS));
+    assertBound(defaults, self);
+  }
+
+  @Test
+  void watchedNamespacesGetARoleAndRoleBindingEachAndNoClusterRole() {
+    assertThat(custom.all(ClusterRole.class)).isEmpty();
+    assertThat(custom.all(ClusterRoleBinding.class)).isEmpty();
+
+    Map<String, Role> roles =
+        custom.all(Role.class).stream()
+            .filter(r -> r.getMetadata().getName().equals("keyward"))
+            .collect(Collectors.toMap(r -> r.getMetadata().getNamespace(), Function.identity()));
+    assertThat(roles).containsOnlyKeys("team-a", "team-b");
+    roles.values().forEach(r -> assertThat(rules(r.getRules())).isEqualTo(WATCH_RULES));
+    roles.values().forEach(r -> assertBound(custom, r));
+
+    // Its own namespace: the sealing keyset Secret, the public keys ConfigMap, the Lease.
+    Role self = custom.named(Role.class, "keyward-self");
+    assertThat(self.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(rules(self.getRules()))
+        .isEqualTo(
+            Map.of(
+                "/secrets", WATCH_RULES.get("/secrets"),
+                "/configmaps", CONFIGMAP_VERBS,
+                "coordination.k8s.io/leases", LEASE_VERBS));
+    assertBound(custom, self);
+    assertThat(custom.all(Role.class)).hasSize(3);
+    assertThat(custom.all(RoleBinding.class)).hasSize(3);
+  }
+
+  // --- availability and monitoring
+
+  @Test
+  void podDisruptionBudgetOnlyWithMoreThanOneReplica() {
+    assertThat(defaults.all(PodDisruptionBudget.class)).isEmpty();
+    PodDisruptionBudget pdb = custom.one(PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(custom.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+  }
+
+  @Test
+  void metricsServiceSelectsTheOperatorPods() {
+    Service service = defaults.one(Service.class);
+    assertThat(service.getMetadata().getName()).isEqualTo("keyward-metrics");
+    assertThat(service.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getPort()).isEqualTo(8080);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+            });
+    assertThat(defaults.one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(service.getSpec().getSelector());
+  }
+
+  @Test
+  void serviceMonitorAndPrometheusRuleOnlyWhenEnabled() {
+    assertThat(defaults.ofKind("ServiceMonitor")).isEmpty();
+    assertThat(defaults.ofKind("PrometheusRule")).isEmpty();
+
+    GenericKubernetesResource monitor = single(custom.ofKind("ServiceMonitor"));
+    assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+    assertThat(endpoints)
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e).containsEntry("port", "http").containsEntry("path", "/metrics"));
+    Map<String, Object> selector = monitor.get("spec", "selector", "matchLabels");
+    assertThat(selector)
+        .isEqualTo(
+            custom.one(Service.class).getMetadata().getLabels().entrySet().stream()
+                .filter(e -> selector.containsKey(e.getKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    assertThat(selector).isNotEmpty();
+
+    GenericKubernetesResource rule = single(custom.ofKind("PrometheusRule"));
+    List<Map<String, Object>> groups = rule.get("spec", "groups");
+    @SuppressWarnings("unchecked")
+    Map<String, String> exprByAlert =
+        groups.stream()
+            .flatMap(g -> ((List<Map<String, Object>>) g.get("rules")).stream())
+            .collect(Collectors.toMap(r -> (String) r.get("alert"), r -> (String) r.get("expr")));
+    assertThat(exprByAlert)
+        .containsEntry(
+            "KeywardApiKeyExpiringWithoutRotation",
+            "(keyward_api_key_expiration_timestamp_seconds - time()) < 7*24*3600")
+        .containsEntry("KeywardUnsealFailures", "increase(keyward_unseal_failures_total[15m]) > 0")
+        .hasEntrySatisfying(
+            "KeywardReconcileErrors",
+            e -> assertThat(e).contains("operator_sdk_reconciliations_failed_total"));
+  }
+
+  @Test
+  void crdsShipWithTheChart() {
+    Rendered crds = Rendered.of(new Helm(CHART).show().crds().call());
+    assertThat(crds.ofKind("CustomResourceDefinition"))
+        .extracting(r -> r.getMetadata().getName())
+        .contains("apikeys.keyward.dev");
+  }
+
+  // --- helpers
+
+  static String template(Map<String, Object> values) throws IOException {
+    var command = new Helm(CHART).template().withName("keyward").withNamespace(NAMESPACE);
+    if (!values.isEmpty()) {
+      Path file = Files.createTempFile(tmp, "values", ".yaml");
+      Files.writeString(file, Serialization.asYaml(values));
+      command.withValuesFile(file);
+    }
+    return command.call();
+  }
+
+  /** A copy of the chart whose values.yaml is the default one merged with {@code overrides}. */
+  static Path chartWithValues(Map<String, Object> overrides) throws IOException {
+    Path copy = Files.createTempDirectory(tmp, "chart");
+    try (Stream<Path> files = Files.walk(CHART)) {
+      for (Path source : files.toList()) {
+        Path target = copy.resolve(CHART.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target);
+        }
+      }
+    }
+    Map<String, Object> values =
+        Serialization.unmarshal(Files.readString(CHART.resolve("values.yaml")), Map.class);
+    Files.writeString(copy.resolve("values.yaml"), Serialization.asYaml(merge(values, overrides)));
+    return copy;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> overrides) {
+    Map<String, Object> merged = new LinkedHashMap<>(base);
+    overrides.forEach(
+        (k, v) -> {
+          if (v instanceof Map && merged.get(k) instanceof Map) {
+            merged.put(k, merge((Map<String, Object>) merged.get(k), (Map<String, Object>) v));
+          } else {
+            merged.put(k, v);
+          }
+        });
+    return merged;
+  }
+
+  static Container container(Rendered rendered) {
+    return rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals("keyward"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Env as name → value, in order; a fieldRef shows as {@code fieldRef:<path>}. */
+  static Map<String, String> env(Rendered rendered) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar e : container(rendered).getEnv()) {
+      env.put(
+          e.getName(),
+          e.getValueFrom() != null
+              ? "fieldRef:" + e.getValueFrom().getFieldRef().getFieldPath()
+              : e.getValue() == null ? "" : e.getValue());
+    }
+    return env;
+  }
+
+  /** Rules as "apiGroup/resource" → verbs, failing on a resource granted twice. */
+  static Map<String, Set<String>> rules(List<PolicyRule> rules) {
+    Map<String, Set<String>> byResource = new TreeMap<>();
+    for (PolicyRule rule : rules) {
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          Set<String> previous =
+              byResource.put(group + "/" + resource, new TreeSet<>(rule.getVerbs()));
+          assertThat(previous).as("%s/%s granted twice", group, resource).isNull();
+        }
+      }
+    }
+    return byResource;
+  }
+
+  static void assertBound(Rendered rendered, Role role) {
+    assertThat(rendered.all(RoleBinding.class))
+        .filteredOn(
+            b ->
+                b.getMetadata().getNamespace().equals(role.getMetadata().getNamespace())
+                    && b.getRoleRef().getKind().equals("Role")
+                    && b.getRoleRef().getName().equals(role.getMetadata().getName()))
+        .singleElement()
+        .satisfies(
+            b ->
+                assertThat(b.getSubjects())
+                    .singleElement()
+                    .satisfies(
+                        s -> {
+                          assertThat(s.getKind()).isEqualTo("ServiceAccount");
+                          assertThat(s.getName()).isEqualTo("keyward");
+                          assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+                        }));
+  }
+
+  static GenericKubernetesResource single(List<HasMetadata> objects) {
+    assertThat(objects).hasSize(1);
+    return (GenericKubernetesResource) objects.get(0);
+  }
+
+  /** The objects of one {@code helm template} run. */
+  record Rendered(List<HasMetadata> objects) {
+
+    static Rendered of(String yaml) {
+      List<HasMetadata> objects = new ArrayList<>();
+      for (String doc : yaml.split("(?m)^---\\s*$")) {
+        boolean empty =
+            Arrays.stream(doc.split("\n"))
+                .map(String::strip)
+                .allMatch(line -> line.isEmpty() || line.startsWith("#"));
+        if (!empty) {
+          objects.add(Serialization.unmarshal(doc));
+        }
+      }
+      return new Rendered(objects);
+    }
+
+    <T extends HasMetadata> List<T> all(Class<T> type) {
+      return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    <T extends HasMetadata> T one(Class<T> type) {
+      List<T> all = all(type);
+      assertThat(all).as("rendered %s objects", type.getSimpleName()).hasSize(1);
+      return all.get(0);
+    }
+
+    <T extends HasMetadata> T named(Class<T> type, String name) {
+      List<T> all = all(type).stream().filter(o -> o.getMetadata().getName().equals(name)).toList();
+      assertThat(all).as("rendered %s %s", type.getSimpleName(), name).hasSize(1);
+      return all.get(0);
+    }
+
+    List<HasMetadata> ofKind(String kind) {
+      return objects.stream().filter(o -> kind.equals(o.getKind())).toList();
+    }
+  }
+}
