@@ -4,8 +4,7 @@
 FROM eclipse-temurin:17.0.15_6-jre
 
 LABEL org.opencontainers.image.title="keyward" \
-      org.opencontainers.image.description="Kubernetes operator that manages credentials as custom resources" \
-      org.opencontainers.image.source="https://github.com/keyward/keyward"
+      org.opencontainers.image.description="Kubernetes operator that manages credentials as custom resources"
 
 # Root-owned and read-only for the runtime user; the chart mounts a writable emptyDir at /tmp
 # and runs with a read-only root filesystem.
