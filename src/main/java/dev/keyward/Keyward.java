@@ -1,6 +1,8 @@
 package dev.keyward;
 
 import dev.keyward.cli.OperatorCommand;
+import dev.keyward.cli.ResolveCommand;
+import dev.keyward.cli.SealCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Keyward.Version.class,
     description = "Kubernetes operator that manages credentials as custom resources.",
-    subcommands = {OperatorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      OperatorCommand.class,
+      SealCommand.class,
+      ResolveCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public class Keyward implements Runnable {
 
   public static void main(String[] args) {

@@ -1,7 +1,9 @@
 package dev.keyward.cli;
 
-import dev.keyward.apikey.ApiKeyObserver;
+import dev.keyward.common.Durations;
+import dev.keyward.runtime.ClientRateLimit;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.toolsecret.NamespaceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
@@ -39,16 +41,82 @@ public class OperatorCommand implements Callable<Integer> {
           "Reconciles running at once (env KEYWARD_CONCURRENCY). Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
+  @Option(
+      names = "--namespace",
+      defaultValue = "${env:KEYWARD_NAMESPACE:-${env:POD_NAMESPACE:-keyward-system}}",
+      description =
+          "The operator's own namespace, where the sealing keys live (env KEYWARD_NAMESPACE, then"
+              + " POD_NAMESPACE). Default: ${DEFAULT-VALUE}.")
+  String namespace;
+
+  @Option(
+      names = "--sealing-key-rotation",
+      defaultValue = "${env:KEYWARD_SEALING_KEY_ROTATION:-30d}",
+      description =
+          "How often a new primary sealing key is added; older keys keep opening values (env"
+              + " KEYWARD_SEALING_KEY_ROTATION). Default: ${DEFAULT-VALUE}.")
+  String sealingKeyRotation;
+
+  @Option(
+      names = "--namespace-quota",
+      defaultValue = "${env:KEYWARD_NAMESPACE_QUOTA:-512Ki}",
+      description =
+          "Limit on the total size of tool values per namespace, like 512Ki, 1Mi or bytes (env"
+              + " KEYWARD_NAMESPACE_QUOTA). Default: ${DEFAULT-VALUE}.")
+  String namespaceQuota;
+
+  @Option(
+      names = "--tool-index-name",
+      defaultValue = "${env:KEYWARD_TOOL_INDEX_NAME:-keyward-tools}",
+      description =
+          "Name of the tool index Secret Keyward keeps in each namespace (env"
+              + " KEYWARD_TOOL_INDEX_NAME). Default: ${DEFAULT-VALUE}.")
+  String toolIndexName;
+
+  @Option(
+      names = "--leader-election",
+      negatable = true,
+      defaultValue = "${env:KEYWARD_LEADER_ELECTION:-false}",
+      fallbackValue = "true",
+      description =
+          "Only the holder of Lease keyward-leader in the operator namespace reconciles, so several"
+              + " replicas can run (env KEYWARD_LEADER_ELECTION). Default: ${DEFAULT-VALUE}.")
+  boolean leaderElection;
+
+  @Option(
+      names = "--client-qps",
+      defaultValue = "${env:KEYWARD_CLIENT_QPS:-50}",
+      description =
+          "Requests per second the API client sends at most (env KEYWARD_CLIENT_QPS). Default:"
+              + " ${DEFAULT-VALUE}.")
+  int clientQps;
+
+  @Option(
+      names = "--client-burst",
+      defaultValue = "${env:KEYWARD_CLIENT_BURST:-100}",
+      description =
+          "Requests the API client may send at once above --client-qps (env"
+              + " KEYWARD_CLIENT_BURST). Default: ${DEFAULT-VALUE}.")
+  int clientBurst;
+
   @Override
   public Integer call() throws Exception {
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withHttpClientBuilderConsumer(
+                b ->
+                    b.addOrReplaceInterceptor(
+                        "keyward-rate-limit", new ClientRateLimit(clientQps, clientBurst)))
+            .build();
     var settings =
-        new KeywardOperator.Settings(
-            client,
-            Clock.systemUTC(),
-            watchNamespaces == null ? Set.of() : watchNamespaces,
-            concurrency,
-            ApiKeyObserver.NONE);
+        KeywardOperator.Settings.of(client, Clock.systemUTC())
+            .withOperatorNamespace(namespace)
+            .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
+            .withConcurrency(concurrency)
+            .withSealingKeyRotation(Durations.parse("--sealing-key-rotation", sealingKeyRotation))
+            .withNamespaceQuota(NamespaceQuota.parseSize(namespaceQuota))
+            .withToolIndexName(toolIndexName)
+            .withLeaderElection(leaderElection);
     CountDownLatch stopped = new CountDownLatch(1);
     try (KeywardOperator operator = new KeywardOperator(settings)) {
       Runtime.getRuntime()

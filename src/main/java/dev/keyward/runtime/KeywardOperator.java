@@ -3,11 +3,24 @@ package dev.keyward.runtime;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyReconciler;
 import dev.keyward.common.EventRecorder;
+import dev.keyward.sealing.SealingKeyStore;
+import dev.keyward.toolsecret.ToolIndexSecret;
+import dev.keyward.toolsecret.ToolSecretObserver;
+import dev.keyward.toolsecret.ToolSecretReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator's wiring, shared by {@code keyward operator}, {@code keyward dev} and the tests, so
@@ -15,22 +28,147 @@ import java.util.Set;
  */
 public final class KeywardOperator implements AutoCloseable {
 
-  /** What the wiring needs from the outside. An empty namespace set means all namespaces. */
-  public record Settings(
-      KubernetesClient client,
-      Clock clock,
-      Set<String> watchedNamespaces,
-      int concurrency,
-      ApiKeyObserver apiKeyObserver) {
+  private static final Logger log = LoggerFactory.getLogger(KeywardOperator.class);
+
+  /**
+   * What the wiring needs from the outside, with the defaults of {@code keyward operator}. Fluent:
+   * each {@code with} method sets one thing and returns these settings.
+   */
+  public static final class Settings {
+
+    public static final String DEFAULT_OPERATOR_NAMESPACE = "keyward-system";
+    public static final Duration DEFAULT_SEALING_KEY_ROTATION = Duration.ofDays(30);
+    public static final long DEFAULT_NAMESPACE_QUOTA = 512 * 1024;
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private String operatorNamespace = DEFAULT_OPERATOR_NAMESPACE;
+    private Set<String> watchedNamespaces = Set.of();
+    private int concurrency = 10;
+    private Duration sealingKeyRotation = DEFAULT_SEALING_KEY_ROTATION;
+    private long namespaceQuotaBytes = DEFAULT_NAMESPACE_QUOTA;
+    private String toolIndexName = ToolIndexSecret.DEFAULT_NAME;
+    private ApiKeyObserver apiKeyObserver = ApiKeyObserver.NONE;
+    private ToolSecretObserver toolSecretObserver = ToolSecretObserver.NONE;
+    private boolean leaderElection;
+
+    private Settings(KubernetesClient client, Clock clock) {
+      this.client = client;
+      this.clock = clock;
+    }
+
     public static Settings of(KubernetesClient client, Clock clock) {
-      return new Settings(client, clock, Set.of(), 10, ApiKeyObserver.NONE);
+      return new Settings(client, clock);
+    }
+
+    /** Where the sealing keys and the leader Lease live. */
+    public Settings withOperatorNamespace(String namespace) {
+      this.operatorNamespace = namespace;
+      return this;
+    }
+
+    /** Namespaces whose resources Keyward manages; empty means all. */
+    public Settings withWatchedNamespaces(Set<String> namespaces) {
+      this.watchedNamespaces = Set.copyOf(namespaces);
+      return this;
+    }
+
+    public Settings withConcurrency(int threads) {
+      this.concurrency = threads;
+      return this;
+    }
+
+    public Settings withSealingKeyRotation(Duration period) {
+      this.sealingKeyRotation = period;
+      return this;
+    }
+
+    /** Limit on the total size of the tool values one namespace serves. */
+    public Settings withNamespaceQuota(long bytes) {
+      this.namespaceQuotaBytes = bytes;
+      return this;
+    }
+
+    public Settings withToolIndexName(String name) {
+      this.toolIndexName = name;
+      return this;
+    }
+
+    /** Only the holder of Lease {@code keyward-leader} in the operator namespace reconciles. */
+    public Settings withLeaderElection(boolean enabled) {
+      this.leaderElection = enabled;
+      return this;
+    }
+
+    public Settings withObservers(ApiKeyObserver apiKeys, ToolSecretObserver toolSecrets) {
+      this.apiKeyObserver = apiKeys;
+      this.toolSecretObserver = toolSecrets;
+      return this;
+    }
+
+    public KubernetesClient client() {
+      return client;
+    }
+
+    public Clock clock() {
+      return clock;
+    }
+
+    public String operatorNamespace() {
+      return operatorNamespace;
+    }
+
+    public Set<String> watchedNamespaces() {
+      return watchedNamespaces;
+    }
+
+    public int concurrency() {
+      return concurrency;
+    }
+
+    public Duration sealingKeyRotation() {
+      return sealingKeyRotation;
+    }
+
+    public long namespaceQuotaBytes() {
+      return namespaceQuotaBytes;
+    }
+
+    public String toolIndexName() {
+      return toolIndexName;
+    }
+
+    public ApiKeyObserver apiKeyObserver() {
+      return apiKeyObserver;
+    }
+
+    public ToolSecretObserver toolSecretObserver() {
+      return toolSecretObserver;
+    }
+
+    public boolean leaderElection() {
+      return leaderElection;
     }
   }
 
+  /** The sealing keys are looked at least this often, so a due rotation is never late by more. */
+  static final Duration SEALING_KEY_CHECK = Duration.ofHours(1);
+
+  private final Settings settings;
   private final Operator operator;
   private final ApiKeyReconciler apiKeys;
+  private final ToolSecretReconciler toolSecrets;
+  private final SealingKeyStore sealingKeys;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "keyward-sealing-keys");
+            t.setDaemon(true);
+            return t;
+          });
 
   public KeywardOperator(Settings settings) {
+    this.settings = settings;
     this.operator =
         new Operator(
             o ->
@@ -38,27 +176,107 @@ public final class KeywardOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(false)
                     .withConcurrentReconciliationThreads(settings.concurrency())
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
-                    .withCloseClientOnStop(false));
+                    .withCloseClientOnStop(false)
+                    .withLeaderElectionConfiguration(
+                        settings.leaderElection() ? leaderElection(settings) : null));
     EventRecorder events = new EventRecorder(settings.client(), settings.clock());
+    this.sealingKeys =
+        new SealingKeyStore(
+            settings.client(),
+            settings.operatorNamespace(),
+            settings.clock(),
+            settings.sealingKeyRotation());
     this.apiKeys = new ApiKeyReconciler(settings.clock(), events, settings.apiKeyObserver());
-    operator.register(
-        apiKeys,
-        c -> {
-          if (settings.watchedNamespaces().isEmpty()) {
-            c.watchingAllNamespaces();
-          } else {
-            c.settingNamespaces(settings.watchedNamespaces());
-          }
-        });
+    this.toolSecrets =
+        new ToolSecretReconciler(
+            new ToolSecretReconciler.Settings(
+                settings.clock(),
+                events,
+                sealingKeys,
+                settings.toolIndexName(),
+                settings.namespaceQuotaBytes(),
+                settings.toolSecretObserver()));
+    operator.register(apiKeys, this::namespaces);
+    operator.register(toolSecrets, this::namespaces);
   }
 
+  public static final String LEASE_NAME = "keyward-leader";
+
+  private volatile boolean leading;
+
+  private LeaderElectionConfiguration leaderElection(Settings settings) {
+    String host =
+        System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME", ""));
+    String identity = host.isEmpty() ? "keyward-" + UUID.randomUUID() : host;
+    return new LeaderElectionConfiguration(
+        LEASE_NAME,
+        settings.operatorNamespace(),
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        identity,
+        new LeaderCallbacks(
+            () -> {
+              leading = true;
+              log.info("Leading as {}: reconciling", identity);
+            },
+            () -> {
+              leading = false;
+              log.info("Lost the lead; stopping");
+            },
+            leader -> log.info("Leader is now {}", leader)),
+        true);
+  }
+
+  /** True when this process may write: it holds the lease, or leader election is off. */
+  public boolean leading() {
+    return !settings.leaderElection() || leading;
+  }
+
+  private void namespaces(ControllerConfigurationOverrider<?> c) {
+    if (settings.watchedNamespaces().isEmpty()) {
+      c.watchingAllNamespaces();
+    } else {
+      c.settingNamespaces(settings.watchedNamespaces());
+    }
+  }
+
+  /** Makes sure the sealing keys exist, then starts the controllers. */
   public void start() {
+    sealingKeys.ensure();
+    scheduleSealingKeyCheck();
     operator.start();
   }
 
-  /** Re-evaluates every resource now; used after the clock jumped. */
+  private void scheduleSealingKeyCheck() {
+    Duration next = sealingKeys.untilNextRotation();
+    Duration delay = next.compareTo(SEALING_KEY_CHECK) < 0 ? next : SEALING_KEY_CHECK;
+    scheduler.schedule(
+        () -> {
+          try {
+            if (leading()) {
+              sealingKeys.ensure();
+            } else {
+              sealingKeys.refresh();
+            }
+          } catch (RuntimeException e) {
+            log.warn("Could not check the sealing keys; trying again later: {}", e.getMessage());
+          }
+          scheduleSealingKeyCheck();
+        },
+        Math.max(1, delay.toSeconds()),
+        TimeUnit.SECONDS);
+  }
+
+  /** Re-evaluates every resource and the sealing keys now; used after the clock jumped. */
   public void resyncAll() {
+    sealingKeys.ensure();
     apiKeys.resyncAll();
+    toolSecrets.resyncAll();
+  }
+
+  public SealingKeyStore sealingKeys() {
+    return sealingKeys;
   }
 
   public Operator operator() {
@@ -67,6 +285,7 @@ public final class KeywardOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    scheduler.shutdownNow();
     operator.stop();
   }
 }

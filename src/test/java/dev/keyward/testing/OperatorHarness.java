@@ -6,6 +6,10 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.sealing.SealingKeys;
+import dev.keyward.toolsecret.ToolSecret;
+import dev.keyward.toolsecret.ToolSecretObserver;
+import dev.keyward.toolsecret.ToolSecretStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -43,6 +47,13 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   private KubernetesClient operatorClient;
   private KeywardOperator operator;
   private RequestLog requestLog;
+  private UnaryOperator<KeywardOperator.Settings> settings = UnaryOperator.identity();
+
+  /** Changes the operator's settings for the next {@link #start()} (e.g. a small quota). */
+  public OperatorHarness configure(UnaryOperator<KeywardOperator.Settings> change) {
+    this.settings = change;
+    return this;
+  }
 
   @Override
   public void beforeEach(ExtensionContext context) {
@@ -68,6 +79,16 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
             .withConfig(server.config())
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test-log", requestLog))
             .build();
+    ToolSecretObserver toolSecretCounter =
+        new ToolSecretObserver() {
+          @Override
+          public void observed(ToolSecret toolSecret, ToolSecretStatus status) {
+            reconciles
+                .computeIfAbsent(
+                    "ToolSecret/" + toolSecret.getMetadata().getName(), k -> new AtomicInteger())
+                .incrementAndGet();
+          }
+        };
     ApiKeyObserver counter =
         new ApiKeyObserver() {
           @Override
@@ -79,7 +100,12 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
         };
     operator =
         new KeywardOperator(
-            new KeywardOperator.Settings(operatorClient, clock, Set.of(namespace), 4, counter));
+            settings.apply(
+                KeywardOperator.Settings.of(operatorClient, clock)
+                    .withOperatorNamespace(namespace)
+                    .withWatchedNamespaces(Set.of(namespace))
+                    .withConcurrency(4)
+                    .withObservers(counter, toolSecretCounter)));
     operator.start();
   }
 
@@ -185,6 +211,43 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   public ApiKey awaitApiKey(String name, Predicate<ApiKey> condition) {
     return waiting().until(() -> apiKey(name), k -> k != null && condition.test(k));
+  }
+
+  public MixedOperation<ToolSecret, KubernetesResourceList<ToolSecret>, Resource<ToolSecret>>
+      toolSecrets() {
+    return admin().resources(ToolSecret.class);
+  }
+
+  public ToolSecret create(ToolSecret toolSecret) {
+    toolSecret.getMetadata().setNamespace(namespace);
+    return toolSecrets().inNamespace(namespace).resource(toolSecret).create();
+  }
+
+  public ToolSecret toolSecret(String name) {
+    return toolSecrets().inNamespace(namespace).withName(name).get();
+  }
+
+  /** Edits a ToolSecret, retrying on conflicts with the operator's writes. */
+  public ToolSecret editToolSecret(String name, UnaryOperator<ToolSecret> change) {
+    return toolSecrets().inNamespace(namespace).withName(name).edit(change);
+  }
+
+  public ToolSecret awaitToolSecret(String name, Predicate<ToolSecret> condition) {
+    return waiting().until(() -> toolSecret(name), t -> t != null && condition.test(t));
+  }
+
+  /** Seals {@code value} for ToolSecret {@code name} in this test's namespace, as `seal` does. */
+  public String seal(String value, String name) {
+    return sealingKeys().publicKeys().seal(value, namespace, name);
+  }
+
+  /** The operator's current sealing keys (its namespace is this test's namespace). */
+  public SealingKeys sealingKeys() {
+    return operator.sealingKeys().current();
+  }
+
+  public int toolSecretReconcileCount(String name) {
+    return reconcileCount("ToolSecret/" + name);
   }
 
   public static ConditionFactory waiting() {

@@ -26,7 +26,8 @@ import org.awaitility.Awaitility;
 public final class TestApiServer {
 
   public static final String BACKEND = System.getProperty("keyward.apiserver", "mock");
-  static final List<String> CRDS = List.of("apikeys.keyward.dev-v1.yml");
+  static final List<String> CRDS =
+      List.of("apikeys.keyward.dev-v1.yml", "toolsecrets.keyward.dev-v1.yml");
 
   private static TestApiServer instance;
 

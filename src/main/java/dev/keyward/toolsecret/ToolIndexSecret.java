@@ -1,0 +1,79 @@
+package dev.keyward.toolsecret;
+
+import dev.keyward.secrets.ManagedSecrets;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-namespace tool index Secret that pods mount: one data key per active ToolSecret (its
+ * name) holding the value, and {@code index.json} describing the bindings, so a client can answer
+ * "which value does tool T get for argument A" with the rules of {@link ToolIndex}.
+ */
+public final class ToolIndexSecret {
+
+  public static final String DEFAULT_NAME = "keyward-tools";
+  public static final String INDEX_KEY = "index.json";
+  public static final String LABEL = "keyward.dev/tool-index";
+
+  /** An active ToolSecret as the index holds it. */
+  public record Member(ToolSecret toolSecret, ToolSecretPolicy policy, String value) {
+    ToolBinding binding() {
+      return new ToolBinding(
+          toolSecret.getMetadata().getName(),
+          policy.tool(),
+          policy.toolArg(),
+          policy.defaultForTool(),
+          java.time.OffsetDateTime.parse(toolSecret.getMetadata().getCreationTimestamp())
+              .toInstant(),
+          dev.keyward.apikey.KeyFormat.fingerprint(value),
+          value.getBytes(StandardCharsets.UTF_8).length);
+    }
+  }
+
+  private ToolIndexSecret() {}
+
+  public static ToolIndex index(List<Member> members) {
+    return ToolIndex.of(members.stream().map(Member::binding).toList());
+  }
+
+  /** The index Secret as it should be, keeping labels and annotations others added. */
+  public static Secret desired(
+      String namespace, String name, Secret observed, List<Member> members, ToolIndex index) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(INDEX_KEY, encode(index.toJson()));
+    for (Member member : members) {
+      data.put(member.toolSecret().getMetadata().getName(), encode(member.value()));
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (observed != null && observed.getMetadata().getLabels() != null) {
+      labels.putAll(observed.getMetadata().getLabels());
+    }
+    labels.putAll(ManagedSecrets.managedLabels());
+    labels.put(LABEL, "true");
+    SecretBuilder builder = observed == null ? new SecretBuilder() : new SecretBuilder(observed);
+    return builder
+        .editOrNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .withLabels(labels)
+        .endMetadata()
+        .withType("Opaque")
+        .withData(data)
+        .withStringData(null)
+        .build();
+  }
+
+  public static boolean isOurs(Secret secret) {
+    return secret.getMetadata().getLabels() != null
+        && "true".equals(secret.getMetadata().getLabels().get(LABEL));
+  }
+
+  private static String encode(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,18 @@
+package dev.keyward.toolsecret;
+
+import dev.keyward.sealing.UnsealFailure;
+
+/** Hooks for metrics: what each reconcile found. Implementations must be fast and never throw. */
+public interface ToolSecretObserver {
+
+  ToolSecretObserver NONE = new ToolSecretObserver() {};
+
+  /** The status a reconcile settled on (written or unchanged). */
+  default void observed(ToolSecret toolSecret, ToolSecretStatus status) {}
+
+  /** An encryptedValue did not open. */
+  default void unsealFailed(ToolSecret toolSecret, UnsealFailure failure) {}
+
+  /** The ToolSecret is gone. */
+  default void deleted(ToolSecret toolSecret) {}
+}
