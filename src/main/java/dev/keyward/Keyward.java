@@ -22,7 +22,25 @@ public class Keyward implements Runnable {
 
   public static void main(String[] args) {
     String[] effective = args.length == 0 ? new String[] {"operator"} : args;
-    System.exit(new CommandLine(new Keyward()).execute(effective));
+    System.exit(commandLine().execute(effective));
+  }
+
+  /**
+   * The command line with Keyward's error handling: a mistake a person can fix (bad input, a
+   * missing object) prints one line, not a stack trace.
+   */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Keyward());
+    cli.setExecutionExceptionHandler(
+        (e, command, parsed) -> {
+          if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+            command.getErr().println("keyward " + command.getCommandName() + ": " + e.getMessage());
+            command.getErr().flush();
+            return 2;
+          }
+          throw e;
+        });
+    return cli;
   }
 
   @Override

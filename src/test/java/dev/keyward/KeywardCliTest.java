@@ -11,7 +11,7 @@ class KeywardCliTest {
 
   static String run(String... args) {
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new Keyward());
+    CommandLine cli = Keyward.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(out));
     int code = cli.execute(args);
