@@ -13,4 +13,21 @@ public interface ApiKeyObserver {
 
   /** Called once per change the controller made to the key material. */
   default void changed(ApiKey key, RotationPlan.Change change) {}
+
+  /** Tells both observers, {@code first} first. */
+  static ApiKeyObserver both(ApiKeyObserver first, ApiKeyObserver second) {
+    return new ApiKeyObserver() {
+      @Override
+      public void observed(ApiKey key, ApiKeyStatus status) {
+        first.observed(key, status);
+        second.observed(key, status);
+      }
+
+      @Override
+      public void changed(ApiKey key, RotationPlan.Change change) {
+        first.changed(key, change);
+        second.changed(key, change);
+      }
+    };
+  }
 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
                 .build(),
             context);
     return List.of(secrets, resync);
+  }
+
+  /** The ApiKeys as the informer cache holds them now. */
+  public Stream<ApiKey> cached() {
+    return primaryCache == null ? Stream.empty() : primaryCache.list();
   }
 
   /** Re-evaluates every ApiKey now, e.g. after the clock jumped. */

@@ -74,6 +74,14 @@ public class OperatorCommand implements Callable<Integer> {
   String toolIndexName;
 
   @Option(
+      names = "--http-port",
+      defaultValue = "${env:KEYWARD_HTTP_PORT:-8080}",
+      description =
+          "Port for /healthz, /readyz, /metrics and /v1/sealing-public-keys (env"
+              + " KEYWARD_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
+  @Option(
       names = "--leader-election",
       negatable = true,
       defaultValue = "${env:KEYWARD_LEADER_ELECTION:-false}",
@@ -116,7 +124,8 @@ public class OperatorCommand implements Callable<Integer> {
             .withSealingKeyRotation(Durations.parse("--sealing-key-rotation", sealingKeyRotation))
             .withNamespaceQuota(NamespaceQuota.parseSize(namespaceQuota))
             .withToolIndexName(toolIndexName)
-            .withLeaderElection(leaderElection);
+            .withLeaderElection(leaderElection)
+            .withHttpPort(httpPort);
     CountDownLatch stopped = new CountDownLatch(1);
     try (KeywardOperator operator = new KeywardOperator(settings)) {
       Runtime.getRuntime()

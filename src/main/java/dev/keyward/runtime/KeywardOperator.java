@@ -1,10 +1,13 @@
 package dev.keyward.runtime;
 
+import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyReconciler;
 import dev.keyward.common.EventRecorder;
+import dev.keyward.metrics.KeywardMetrics;
 import dev.keyward.sealing.SealingKeyStore;
 import dev.keyward.toolsecret.ToolIndexSecret;
+import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import dev.keyward.toolsecret.ToolSecretReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,6 +15,11 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -19,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +60,7 @@ public final class KeywardOperator implements AutoCloseable {
     private ApiKeyObserver apiKeyObserver = ApiKeyObserver.NONE;
     private ToolSecretObserver toolSecretObserver = ToolSecretObserver.NONE;
     private boolean leaderElection;
+    private int httpPort = -1;
 
     private Settings(KubernetesClient client, Clock clock) {
       this.client = client;
@@ -97,6 +107,12 @@ public final class KeywardOperator implements AutoCloseable {
     /** Only the holder of Lease {@code keyward-leader} in the operator namespace reconciles. */
     public Settings withLeaderElection(boolean enabled) {
       this.leaderElection = enabled;
+      return this;
+    }
+
+    /** Serve /healthz, /readyz, /metrics and /v1/sealing-public-keys here; 0 = any, -1 = off. */
+    public Settings withHttpPort(int port) {
+      this.httpPort = port;
       return this;
     }
 
@@ -149,6 +165,10 @@ public final class KeywardOperator implements AutoCloseable {
     public boolean leaderElection() {
       return leaderElection;
     }
+
+    public int httpPort() {
+      return httpPort;
+    }
   }
 
   /** The sealing keys are looked at least this often, so a due rotation is never late by more. */
@@ -159,13 +179,12 @@ public final class KeywardOperator implements AutoCloseable {
   private final ApiKeyReconciler apiKeys;
   private final ToolSecretReconciler toolSecrets;
   private final SealingKeyStore sealingKeys;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final KeywardMetrics metrics;
+  private HttpEndpoints http;
   private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "keyward-sealing-keys");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("keyward-sealing-keys"));
 
   public KeywardOperator(Settings settings) {
     this.settings = settings;
@@ -177,6 +196,7 @@ public final class KeywardOperator implements AutoCloseable {
                     .withConcurrentReconciliationThreads(settings.concurrency())
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
                     .withCloseClientOnStop(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withLeaderElectionConfiguration(
                         settings.leaderElection() ? leaderElection(settings) : null));
     EventRecorder events = new EventRecorder(settings.client(), settings.clock());
@@ -186,7 +206,10 @@ public final class KeywardOperator implements AutoCloseable {
             settings.operatorNamespace(),
             settings.clock(),
             settings.sealingKeyRotation());
-    this.apiKeys = new ApiKeyReconciler(settings.clock(), events, settings.apiKeyObserver());
+    this.metrics = new KeywardMetrics(registry, this::cachedApiKeys, this::cachedToolSecrets);
+    this.apiKeys =
+        new ApiKeyReconciler(
+            settings.clock(), events, ApiKeyObserver.both(settings.apiKeyObserver(), metrics));
     this.toolSecrets =
         new ToolSecretReconciler(
             new ToolSecretReconciler.Settings(
@@ -195,7 +218,7 @@ public final class KeywardOperator implements AutoCloseable {
                 sealingKeys,
                 settings.toolIndexName(),
                 settings.namespaceQuotaBytes(),
-                settings.toolSecretObserver()));
+                ToolSecretObserver.both(settings.toolSecretObserver(), metrics)));
     operator.register(apiKeys, this::namespaces);
     operator.register(toolSecrets, this::namespaces);
   }
@@ -241,8 +264,22 @@ public final class KeywardOperator implements AutoCloseable {
     }
   }
 
-  /** Makes sure the sealing keys exist, then starts the controllers. */
+  /** Opens the HTTP port, makes sure the sealing keys exist, then starts the controllers. */
   public void start() {
+    if (settings.httpPort() >= 0) {
+      try {
+        http =
+            new HttpEndpoints(
+                settings.httpPort(),
+                registry,
+                metrics::refresh,
+                this::ready,
+                () -> sealingKeys.current().publicKeys().toJson());
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not open HTTP port " + settings.httpPort(), e);
+      }
+      http.start();
+    }
     sealingKeys.ensure();
     scheduleSealingKeyCheck();
     operator.start();
@@ -275,6 +312,36 @@ public final class KeywardOperator implements AutoCloseable {
     toolSecrets.resyncAll();
   }
 
+  /**
+   * Ready when the controllers have started and, on the leader, all their informers are healthy. A
+   * standby replica is ready as soon as it runs: it has nothing to serve but metrics.
+   */
+  public boolean ready() {
+    var runtime = operator.getRuntimeInfo();
+    return runtime.isStarted() && (!leading() || runtime.allEventSourcesAreHealthy());
+  }
+
+  private Stream<ApiKey> cachedApiKeys() {
+    return apiKeys.cached();
+  }
+
+  private Stream<ToolSecret> cachedToolSecrets() {
+    return toolSecrets.cached();
+  }
+
+  /** The bound HTTP port, or -1 when HTTP is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public KeywardMetrics metrics() {
+    return metrics;
+  }
+
   public SealingKeyStore sealingKeys() {
     return sealingKeys;
   }
@@ -287,5 +354,8 @@ public final class KeywardOperator implements AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     operator.stop();
+    if (http != null) {
+      http.close();
+    }
   }
 }

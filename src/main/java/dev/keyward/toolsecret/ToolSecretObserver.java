@@ -15,4 +15,27 @@ public interface ToolSecretObserver {
 
   /** The ToolSecret is gone. */
   default void deleted(ToolSecret toolSecret) {}
+
+  /** Tells both observers, {@code first} first. */
+  static ToolSecretObserver both(ToolSecretObserver first, ToolSecretObserver second) {
+    return new ToolSecretObserver() {
+      @Override
+      public void observed(ToolSecret toolSecret, ToolSecretStatus status) {
+        first.observed(toolSecret, status);
+        second.observed(toolSecret, status);
+      }
+
+      @Override
+      public void unsealFailed(ToolSecret toolSecret, UnsealFailure failure) {
+        first.unsealFailed(toolSecret, failure);
+        second.unsealFailed(toolSecret, failure);
+      }
+
+      @Override
+      public void deleted(ToolSecret toolSecret) {
+        first.deleted(toolSecret);
+        second.deleted(toolSecret);
+      }
+    };
+  }
 }

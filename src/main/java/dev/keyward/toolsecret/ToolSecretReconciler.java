@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,6 +126,11 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
       ids.add(ResourceID.fromResource(t));
     }
     return ids;
+  }
+
+  /** The ToolSecrets as the informer cache holds them now. */
+  public Stream<ToolSecret> cached() {
+    return primaries == null ? Stream.empty() : primaries.list();
   }
 
   /** Re-evaluates every ToolSecret now, e.g. after the clock jumped. */

@@ -147,6 +147,11 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     operator.resyncAll();
   }
 
+  /** The running operator wiring. */
+  public KeywardOperator operator() {
+    return operator;
+  }
+
   public MutableClock clock() {
     return clock;
   }

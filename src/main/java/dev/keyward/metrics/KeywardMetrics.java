@@ -1,0 +1,163 @@
+package dev.keyward.metrics;
+
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.ApiKeyObserver;
+import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.apikey.RotationPlan;
+import dev.keyward.sealing.UnsealFailure;
+import dev.keyward.toolsecret.ToolSecret;
+import dev.keyward.toolsecret.ToolSecretObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Keyward's own metrics. Gauges are computed from the controllers' caches when they are scraped, so
+ * a deleted resource leaves no series behind and reconciles pay nothing for them; counters count
+ * what the controllers did. Labels are namespace, name, phase and reason only: never a value.
+ *
+ * <ul>
+ *   <li>{@code keyward_api_keys{namespace,phase}}
+ *   <li>{@code keyward_api_key_expiration_timestamp_seconds{namespace,name}}: only keys that will
+ *       expire without rotating (Active, with expiresAt, no rotatesAt)
+ *   <li>{@code keyward_api_key_rotations_total{namespace,reason}}: Scheduled, Requested,
+ *       AfterExpiry
+ *   <li>{@code keyward_tool_secrets{namespace,phase}}
+ *   <li>{@code keyward_unseal_failures_total{namespace,reason}}
+ * </ul>
+ */
+public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver {
+
+  private final MeterRegistry registry;
+  private final Supplier<Stream<ApiKey>> apiKeys;
+  private final Supplier<Stream<ToolSecret>> toolSecrets;
+  private final MultiGauge apiKeysByPhase;
+  private final MultiGauge expirations;
+  private final MultiGauge toolSecretsByPhase;
+
+  /**
+   * @param apiKeys the ApiKeys as the controller's cache holds them now
+   * @param toolSecrets the ToolSecrets as the controller's cache holds them now
+   */
+  public KeywardMetrics(
+      MeterRegistry registry,
+      Supplier<Stream<ApiKey>> apiKeys,
+      Supplier<Stream<ToolSecret>> toolSecrets) {
+    this.registry = registry;
+    this.apiKeys = apiKeys;
+    this.toolSecrets = toolSecrets;
+    this.apiKeysByPhase =
+        MultiGauge.builder("keyward.api.keys")
+            .description("ApiKeys by namespace and phase")
+            .register(registry);
+    this.expirations =
+        MultiGauge.builder("keyward.api.key.expiration.timestamp.seconds")
+            .description("When the current key expires, for keys that will not rotate")
+            .register(registry);
+    this.toolSecretsByPhase =
+        MultiGauge.builder("keyward.tool.secrets")
+            .description("ToolSecrets by namespace and phase")
+            .register(registry);
+  }
+
+  /** Recomputes the gauges from the caches; called before each scrape. */
+  public void refresh() {
+    apiKeysByPhase.register(countByPhase(apiKeys.get(), k -> phase(k.getStatus())), true);
+    expirations.register(
+        apiKeys
+            .get()
+            .filter(KeywardMetrics::expiresWithoutRotation)
+            .map(
+                k ->
+                    MultiGauge.Row.of(
+                        Tags.of(
+                            "namespace",
+                            k.getMetadata().getNamespace(),
+                            "name",
+                            k.getMetadata().getName()),
+                        epochSeconds(k.getStatus().getExpiresAt())))
+            .toList(),
+        true);
+    toolSecretsByPhase.register(
+        countByPhase(
+            toolSecrets.get(),
+            t ->
+                t.getStatus() == null || t.getStatus().getPhase() == null
+                    ? "Pending"
+                    : t.getStatus().getPhase()),
+        true);
+  }
+
+  private static <T extends io.fabric8.kubernetes.api.model.HasMetadata>
+      List<MultiGauge.Row<?>> countByPhase(Stream<T> resources, Function<T, String> phase) {
+    Map<List<String>, Long> counts =
+        resources.collect(
+            Collectors.groupingBy(
+                r -> List.of(r.getMetadata().getNamespace(), phase.apply(r)),
+                Collectors.counting()));
+    return counts.entrySet().stream()
+        .<MultiGauge.Row<?>>map(
+            e ->
+                MultiGauge.Row.of(
+                    Tags.of("namespace", e.getKey().get(0), "phase", e.getKey().get(1)),
+                    e.getValue()))
+        .toList();
+  }
+
+  private static String phase(ApiKeyStatus status) {
+    return status == null || status.getPhase() == null ? "Pending" : status.getPhase();
+  }
+
+  private static boolean expiresWithoutRotation(ApiKey key) {
+    ApiKeyStatus s = key.getStatus();
+    return s != null
+        && "Active".equals(s.getPhase())
+        && s.getExpiresAt() != null
+        && s.getRotatesAt() == null
+        && epochSeconds(s.getExpiresAt()) != null;
+  }
+
+  private static Long epochSeconds(String time) {
+    try {
+      return OffsetDateTime.parse(time).toEpochSecond();
+    } catch (DateTimeParseException | NullPointerException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void changed(ApiKey key, RotationPlan.Change change) {
+    String reason =
+        switch (change) {
+          case ROTATED -> "Scheduled";
+          case ROTATED_ON_REQUEST -> "Requested";
+          case ROTATED_AFTER_EXPIRY -> "AfterExpiry";
+          default -> null;
+        };
+    if (reason != null) {
+      Counter.builder("keyward.api.key.rotations")
+          .description("Key rotations by reason")
+          .tags("namespace", key.getMetadata().getNamespace(), "reason", reason)
+          .register(registry)
+          .increment();
+    }
+  }
+
+  @Override
+  public void unsealFailed(ToolSecret toolSecret, UnsealFailure failure) {
+    Counter.builder("keyward.unseal.failures")
+        .description("Sealed values that did not open, by reason")
+        .tags("namespace", toolSecret.getMetadata().getNamespace(), "reason", failure.reason())
+        .register(registry)
+        .increment();
+  }
+}
