@@ -3,6 +3,7 @@ package dev.keyward;
 import dev.keyward.cli.OperatorCommand;
 import dev.keyward.cli.ResolveCommand;
 import dev.keyward.cli.SealCommand;
+import dev.keyward.dev.DevCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
       OperatorCommand.class,
       SealCommand.class,
       ResolveCommand.class,
+      DevCommand.class,
       CommandLine.HelpCommand.class
     })
 public class Keyward implements Runnable {

@@ -20,7 +20,7 @@ class CrdDriftTest {
   static final String REFRESH = "./mvnw -Pupdate-crds process-classes";
 
   static List<String> crds() {
-    return List.of("apikeys.keyward.dev-v1.yml", "toolsecrets.keyward.dev-v1.yml");
+    return dev.keyward.runtime.Crds.FILES;
   }
 
   @ParameterizedTest

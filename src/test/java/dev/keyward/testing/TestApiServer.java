@@ -1,8 +1,8 @@
 package dev.keyward.testing;
 
+import dev.keyward.dev.LocalApiServer;
+import dev.keyward.runtime.Crds;
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -10,13 +10,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 
 /**
  * The API server operator tests run against, one per test JVM: the fabric8 mock server in CRUD mode
@@ -26,8 +21,6 @@ import org.awaitility.Awaitility;
 public final class TestApiServer {
 
   public static final String BACKEND = System.getProperty("keyward.apiserver", "mock");
-  static final List<String> CRDS =
-      List.of("apikeys.keyward.dev-v1.yml", "toolsecrets.keyward.dev-v1.yml");
 
   private static TestApiServer instance;
 
@@ -68,16 +61,7 @@ public final class TestApiServer {
         return config;
       }
       case "kube-api-test" -> {
-        boolean binariesPresent =
-            Files.isDirectory(Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s"))
-                || System.getenv("KUBE_API_TEST_DIR") != null;
-        KubeAPIServer server =
-            new KubeAPIServer(
-                KubeAPIServerConfigBuilder.anAPIServerConfig()
-                    .withOfflineMode(binariesPresent)
-                    .withUpdateKubeConfig(false)
-                    .build());
-        server.start();
+        KubeAPIServer server = LocalApiServer.start(false);
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         return Config.fromKubeconfig(server.getKubeConfigYaml());
       }
@@ -88,34 +72,7 @@ public final class TestApiServer {
   }
 
   private void installCrds() {
-    for (String file : CRDS) {
-      try (InputStream in = TestApiServer.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
-        if (in == null) {
-          throw new IllegalStateException(file + " was not generated: run the build first");
-        }
-        CustomResourceDefinition crd =
-            admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-        admin.resource(crd).createOr(existing -> existing.update());
-        Awaitility.await()
-            .atMost(30, TimeUnit.SECONDS)
-            .until(() -> established(crd.getMetadata().getName()));
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  }
-
-  private boolean established(String name) {
-    CustomResourceDefinition crd =
-        admin.apiextensions().v1().customResourceDefinitions().withName(name).get();
-    if (crd == null) {
-      return false;
-    }
-    // The mock server keeps no CRD status; a real API server reports Established.
-    return isMock()
-        || (crd.getStatus() != null
-            && crd.getStatus().getConditions().stream()
-                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+    Crds.install(admin, !isMock(), Duration.ofSeconds(30));
   }
 
   public Config config() {

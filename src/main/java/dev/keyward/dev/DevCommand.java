@@ -1,0 +1,151 @@
+package dev.keyward.dev;
+
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.runtime.Crds;
+import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.toolsecret.ToolSecret;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keyward dev}: Keyward without a cluster. A throwaway kube-apiserver and etcd, the CRDs,
+ * the operator in this process, a kubeconfig for kubectl, and a table of what Keyward manages.
+ */
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Try Keyward without a cluster: start a local API server (kube-api-test), install the CRDs,"
+          + " run the operator, write a kubeconfig, and show ApiKeys and ToolSecrets until Ctrl-C.",
+      "Then, in another terminal: export KUBECONFIG=.keyward-dev/kubeconfig; kubectl apply -f"
+          + " examples/apikey-try-rotation.yaml"
+    })
+public class DevCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--dir",
+      defaultValue = ".keyward-dev",
+      description = "Where the kubeconfig is written. Default: ${DEFAULT-VALUE}.")
+  Path dir;
+
+  @Option(names = "--apply", description = "Apply every .yaml file in this folder once started.")
+  Path apply;
+
+  @Option(
+      names = "--offline",
+      description = "Never download the API server binaries; fail at once when they are missing.")
+  boolean offline;
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "Port for /metrics, /readyz and the public keys. Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
+  @Option(
+      names = "--refresh",
+      defaultValue = "2s",
+      hidden = true,
+      description = "How often the table is printed; 0s prints it once and exits (for tests).")
+  String refresh;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    KubeAPIServer server = LocalApiServer.start(offline);
+    try {
+      String kubeconfig = server.getKubeConfigYaml();
+      Files.createDirectories(dir);
+      Path kubeconfigFile = dir.resolve("kubeconfig");
+      Files.writeString(kubeconfigFile, kubeconfig);
+      try (KubernetesClient client =
+          new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+        Crds.install(client, true, Duration.ofSeconds(60));
+        client
+            .namespaces()
+            .resource(
+                new NamespaceBuilder()
+                    .withNewMetadata()
+                    .withName(KeywardOperator.Settings.DEFAULT_OPERATOR_NAMESPACE)
+                    .endMetadata()
+                    .build())
+            .createOr(existing -> existing.update());
+        try (KeywardOperator operator =
+            new KeywardOperator(
+                KeywardOperator.Settings.of(client, Clock.systemUTC()).withHttpPort(httpPort))) {
+          operator.start();
+          out.printf(
+              "Keyward is running on a local API server.%n  export KUBECONFIG=%s%n"
+                  + "  metrics: http://localhost:%d/metrics%n",
+              kubeconfigFile.toAbsolutePath(), operator.httpPort());
+          out.flush();
+          if (apply != null) {
+            applyFolder(client, apply, out);
+          }
+          watch(client, out);
+        }
+      }
+    } finally {
+      server.stop();
+    }
+    return 0;
+  }
+
+  private static void applyFolder(KubernetesClient client, Path folder, PrintWriter out)
+      throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(folder)) {
+      files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    for (Path file : files) {
+      try (InputStream in = Files.newInputStream(file)) {
+        for (HasMetadata item : client.load(in).items()) {
+          if (item.getMetadata().getNamespace() == null) {
+            item.getMetadata().setNamespace("default");
+          }
+          client.resource(item).createOr(existing -> existing.update());
+          out.printf(
+              "applied %s %s/%s%n",
+              item.getKind(), item.getMetadata().getNamespace(), item.getMetadata().getName());
+        }
+      }
+    }
+    out.flush();
+  }
+
+  private void watch(KubernetesClient client, PrintWriter out) throws InterruptedException {
+    Duration every =
+        dev.keyward.common.Durations.parse("--refresh", refresh.equals("0s") ? "1s" : refresh);
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "keyward-dev-stop"));
+    do {
+      out.print(
+          Table.render(
+              client.resources(ApiKey.class).inAnyNamespace().list().getItems(),
+              client.resources(ToolSecret.class).inAnyNamespace().list().getItems()));
+      out.flush();
+    } while (!refresh.equals("0s") && !stop.await(every.toMillis(), TimeUnit.MILLISECONDS));
+  }
+}

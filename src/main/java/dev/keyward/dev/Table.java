@@ -1,0 +1,52 @@
+package dev.keyward.dev;
+
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.toolsecret.ToolSecret;
+import java.util.List;
+
+/** The table {@code keyward dev} prints: what {@code kubectl get keyward} would show. */
+final class Table {
+
+  private Table() {}
+
+  static String render(List<ApiKey> apiKeys, List<ToolSecret> toolSecrets) {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            "%nAPIKEYS%n%-16s %-24s %-8s %-4s %-14s %s%n",
+            "NAMESPACE", "NAME", "STATUS", "VER", "KEY", "EXPIRES"));
+    for (ApiKey k : apiKeys) {
+      var s = k.getStatus();
+      out.append(
+          String.format(
+              "%-16s %-24s %-8s %-4s %-14s %s%n",
+              k.getMetadata().getNamespace(),
+              k.getMetadata().getName(),
+              s == null ? "" : s.getPhase(),
+              s == null || s.getKeyVersion() == null ? "" : s.getKeyVersion(),
+              s == null || s.getMaskedKey() == null ? "" : s.getMaskedKey(),
+              s == null || s.getExpiresAt() == null ? "" : s.getExpiresAt()));
+    }
+    out.append(
+        String.format(
+            "TOOLSECRETS%n%-16s %-24s %-8s %-24s %-10s %s%n",
+            "NAMESPACE", "NAME", "STATUS", "TOOL", "VALUE", "REASON"));
+    for (ToolSecret t : toolSecrets) {
+      var s = t.getStatus();
+      String reason =
+          s == null || s.getConditions() == null || s.getConditions().isEmpty()
+              ? ""
+              : s.getConditions().get(0).getReason();
+      out.append(
+          String.format(
+              "%-16s %-24s %-8s %-24s %-10s %s%n",
+              t.getMetadata().getNamespace(),
+              t.getMetadata().getName(),
+              s == null ? "" : s.getPhase(),
+              t.getSpec().getTool() == null ? "" : t.getSpec().getTool(),
+              s == null || s.getDisplay() == null ? "" : s.getDisplay(),
+              reason));
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,60 @@
+package dev.keyward.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.Keyward;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code keyward dev} where kube-api-test has its binaries runs the operator on a local API server;
+ * where it has none and may not download, it stops at once and says what is missing.
+ */
+class DevCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void runsLocallyOrSaysWhatIsMissing() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Keyward.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    Instant start = Instant.now();
+    int code =
+        cli.execute(
+            "dev",
+            "--offline",
+            "--dir",
+            dir.toString(),
+            "--http-port",
+            "0",
+            "--refresh",
+            "0s",
+            "--apply",
+            "examples");
+    Duration took = Duration.between(start, Instant.now());
+
+    if (LocalApiServer.binariesPresent()) {
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(dir.resolve("kubeconfig")).exists();
+      assertThat(out.toString())
+          .contains("applied ApiKey default/try-rotation")
+          .contains("APIKEYS");
+    } else {
+      assertThat(code).isEqualTo(2);
+      assertThat(err.toString())
+          .contains("No kube-apiserver and etcd binaries in " + LocalApiServer.binariesDir())
+          .contains("KUBE_API_TEST_DIR")
+          .doesNotContain("\tat ");
+      assertThat(took).as("fails fast").isLessThan(Duration.ofSeconds(10));
+    }
+  }
+}
