@@ -51,6 +51,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   private final Clock clock;
   private final EventRecorder events;
   private final ApiKeyObserver observer;
+  private final RolloutRestarts rollouts;
   private InformerEventSource<Secret, ApiKey> secrets;
   private final SimpleInboundEventSource<ApiKey> resync = new SimpleInboundEventSource<>("resync");
   private IndexedResourceCache<ApiKey> primaryCache;
@@ -59,6 +60,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     this.clock = clock;
     this.events = events;
     this.observer = observer;
+    this.rollouts = new RolloutRestarts(events);
   }
 
   /** Reacts to spec changes and to new rotate requests; status-only updates are ignored. */
@@ -150,6 +152,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     }
     if (plan.change() != Change.NONE) {
       announce(key, policy, plan);
+    }
+    if (plan.state().current() != null) {
+      rollouts.restartFor(context.getClient(), key, policy, plan.state().version(), now);
     }
 
     ApiKeyStatus status = ApiKeyStatuses.of(key, policy, plan.state(), now);

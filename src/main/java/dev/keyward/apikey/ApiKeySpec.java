@@ -41,6 +41,12 @@ public class ApiKeySpec {
       "Where the key is written. Default: a Secret named like the ApiKey, data key apiKey.")
   private SecretTarget secret;
 
+  @JsonPropertyDescription(
+      "Workloads in this namespace to restart after each new key version (not the first), for"
+          + " consumers that read the key from an environment variable: a pod template annotation"
+          + " is bumped once per version.")
+  private List<RolloutTarget> rolloutRestartTargets;
+
   public String getDisplayName() {
     return displayName;
   }
@@ -103,6 +109,48 @@ public class ApiKeySpec {
 
   public void setSecret(SecretTarget secret) {
     this.secret = secret;
+  }
+
+  public List<RolloutTarget> getRolloutRestartTargets() {
+    return rolloutRestartTargets;
+  }
+
+  public void setRolloutRestartTargets(List<RolloutTarget> rolloutRestartTargets) {
+    this.rolloutRestartTargets = rolloutRestartTargets;
+  }
+
+  /** A workload restarted after each new key version. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RolloutTarget {
+
+    @JsonPropertyDescription("Deployment, StatefulSet or DaemonSet.")
+    private String kind;
+
+    @JsonPropertyDescription("Name of the workload in the ApiKey's namespace.")
+    private String name;
+
+    public RolloutTarget() {}
+
+    public RolloutTarget(String kind, String name) {
+      this.kind = kind;
+      this.name = name;
+    }
+
+    public String getKind() {
+      return kind;
+    }
+
+    public void setKind(String kind) {
+      this.kind = kind;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
   }
 
   /** Automatic rotation settings. */

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An ApiKey's spec with every default applied and every value checked: the only form of the spec
@@ -31,8 +32,10 @@ public record KeyPolicy(
     String secretName,
     String dataKey,
     Map<String, String> extraLabels,
-    Map<String, String> extraAnnotations) {
+    Map<String, String> extraAnnotations,
+    List<ApiKeySpec.RolloutTarget> rolloutTargets) {
 
+  public static final Set<String> ROLLOUT_KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet");
   public static final String AGENT = "Agent";
   public static final String STANDARD = "Standard";
   public static final Duration AGENT_DEFAULT_LIFETIME = Duration.ofDays(90);
@@ -119,6 +122,25 @@ public record KeyPolicy(
       return new Checked(null, targetProblem);
     }
 
+    List<ApiKeySpec.RolloutTarget> targets =
+        spec.getRolloutRestartTargets() == null
+            ? List.of()
+            : List.copyOf(spec.getRolloutRestartTargets());
+    for (ApiKeySpec.RolloutTarget t : targets) {
+      if (t == null || !ROLLOUT_KINDS.contains(t.getKind())) {
+        return Checked.problem(
+            "InvalidRolloutTarget",
+            String.format(
+                "spec.rolloutRestartTargets kind \"%s\" must be Deployment, StatefulSet or"
+                    + " DaemonSet",
+                t == null ? null : t.getKind()));
+      }
+      if (t.getName() == null || t.getName().isBlank()) {
+        return Checked.problem(
+            "InvalidRolloutTarget", "every spec.rolloutRestartTargets entry needs a name");
+      }
+    }
+
     return new Checked(
         new KeyPolicy(
             type,
@@ -133,7 +155,8 @@ public record KeyPolicy(
             secretName,
             dataKey,
             target.getLabels() == null ? Map.of() : Map.copyOf(target.getLabels()),
-            target.getAnnotations() == null ? Map.of() : Map.copyOf(target.getAnnotations())),
+            target.getAnnotations() == null ? Map.of() : Map.copyOf(target.getAnnotations()),
+            targets),
         null);
   }
 
