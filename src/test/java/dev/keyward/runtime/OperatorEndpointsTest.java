@@ -40,8 +40,13 @@ class OperatorEndpointsTest {
 
   @Test
   void probesAnswer() throws Exception {
+    harness.stop();
+    long started = System.nanoTime();
+    harness.start();
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
-    waiting().until(() -> get("/readyz").statusCode() == 200);
+    waiting().pollInterval(Duration.ofMillis(5)).until(() -> get("/readyz").statusCode() == 200);
+    System.out.printf(
+        "startup to ready: %d ms%n", Duration.ofNanos(System.nanoTime() - started).toMillis());
     assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
     HttpResponse<String> post =
         http.send(
@@ -104,7 +109,9 @@ class OperatorEndpointsTest {
         .startsWith("text/plain; version=0.0.4");
     String body = metrics.body();
     System.out.println(
-        body.lines().filter(l -> l.startsWith("keyward_")).reduce("", (a, b) -> a + b + "\n"));
+        body.lines()
+            .filter(l -> l.startsWith("keyward_") || l.startsWith("operator_sdk_reconciliations"))
+            .reduce("", (a, b) -> a + b + "\n"));
     assertThat(body)
         .contains("keyward_api_keys{namespace=\"" + ns + "\",phase=\"Active\"} 2.0")
         .contains(
