@@ -61,6 +61,7 @@ public final class KeywardOperator implements AutoCloseable {
     private ToolSecretObserver toolSecretObserver = ToolSecretObserver.NONE;
     private boolean leaderElection;
     private int httpPort = -1;
+    private Runnable onLostLead = () -> System.exit(1);
 
     private Settings(KubernetesClient client, Clock clock) {
       this.client = client;
@@ -116,6 +117,12 @@ public final class KeywardOperator implements AutoCloseable {
       return this;
     }
 
+    /** What happens when this process loses the lead it held; by default it exits. */
+    public Settings withOnLostLead(Runnable action) {
+      this.onLostLead = action;
+      return this;
+    }
+
     public Settings withObservers(ApiKeyObserver apiKeys, ToolSecretObserver toolSecrets) {
       this.apiKeyObserver = apiKeys;
       this.toolSecretObserver = toolSecrets;
@@ -168,6 +175,10 @@ public final class KeywardOperator implements AutoCloseable {
 
     public int httpPort() {
       return httpPort;
+    }
+
+    public Runnable onLostLead() {
+      return onLostLead;
     }
   }
 
@@ -226,6 +237,7 @@ public final class KeywardOperator implements AutoCloseable {
   public static final String LEASE_NAME = "keyward-leader";
 
   private volatile boolean leading;
+  private volatile boolean closing;
 
   private LeaderElectionConfiguration leaderElection(Settings settings) {
     String host =
@@ -245,10 +257,15 @@ public final class KeywardOperator implements AutoCloseable {
             },
             () -> {
               leading = false;
-              log.info("Lost the lead; stopping");
+              if (!closing) {
+                // Exit so that a fresh process rejoins the election instead of reconciling beside
+                // the new leader. Not on a deliberate stop: that also ends the lead.
+                log.info("Lost the lead; exiting");
+                settings.onLostLead().run();
+              }
             },
             leader -> log.info("Leader is now {}", leader)),
-        true);
+        false);
   }
 
   /** True when this process may write: it holds the lease, or leader election is off. */
@@ -352,6 +369,7 @@ public final class KeywardOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     scheduler.shutdownNow();
     operator.stop();
     if (http != null) {
