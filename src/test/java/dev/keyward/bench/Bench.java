@@ -1,0 +1,70 @@
+package dev.keyward.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Entry point of {@code ./mvnw -B -Pbench verify}: runs the benchmarks, prints a table and writes
+ * the figures under {@code target/bench/}. A benchmark prints figures; it does not pass or fail.
+ */
+public final class Bench {
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
+    Files.createDirectories(out);
+    Collection<RunResult> results =
+        new Runner(
+                new OptionsBuilder()
+                    .include(CryptoBenchmark.class.getSimpleName())
+                    .result(out.resolve("crypto-jmh.json").toString())
+                    .resultFormat(ResultFormatType.JSON)
+                    .build())
+            .run();
+
+    Map<String, Double> score = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      String size = r.getParams().getParam("valueSize");
+      score.put(
+          r.getParams().getBenchmark().replaceAll(".*\\.", "") + "/" + size,
+          r.getPrimaryResult().getScore());
+    }
+    StringBuilder table = new StringBuilder();
+    table.append(
+        String.format(
+            "%nP5 crypto (operations per second, %s, %d cores)%n",
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+            Runtime.getRuntime().availableProcessors()));
+    score.forEach((k, v) -> table.append(String.format("  %-44s %,14.0f%n", k, v)));
+    StringBuilder json = new StringBuilder("{\n  \"p5\": {\n");
+    int i = 0;
+    for (var e : score.entrySet()) {
+      json.append(
+          String.format(
+              "    \"%s\": %.1f%s%n", e.getKey(), e.getValue(), ++i < score.size() ? "," : ""));
+    }
+    json.append("  },\n  \"p5_ratio_hpke_over_rsa\": {\n");
+    String[] sizes = {"40", "1024"};
+    for (int s = 0; s < sizes.length; s++) {
+      Double hpke = score.get("keywardHpkeUnseal/" + sizes[s]);
+      Double rsa = score.get("sealedSecretsRsaOaepAesGcmUnseal/" + sizes[s]);
+      double ratio = hpke == null || rsa == null ? Double.NaN : hpke / rsa;
+      table.append(
+          String.format("  HPKE / RSA-4096-OAEP unseal, %4s-byte value: %.1fx%n", sizes[s], ratio));
+      json.append(
+          String.format("    \"%s\": %.2f%s%n", sizes[s], ratio, s + 1 < sizes.length ? "," : ""));
+    }
+    json.append("  }\n}\n");
+    System.out.print(table);
+    Files.writeString(out.resolve("results.json"), json.toString());
+    System.out.println("Figures written to " + out.resolve("results.json"));
+  }
+}
