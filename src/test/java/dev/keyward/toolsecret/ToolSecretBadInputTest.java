@@ -138,6 +138,15 @@ class ToolSecretBadInputTest {
               target.setName(ToolIndexSecret.DEFAULT_NAME);
               s.setSecret(target);
             }));
+    cases.add(sealed("index.json", "InvalidName", s -> {}));
+    cases.add(sealed("tool-bad-chars", "InvalidTool", s -> s.setTool("git$hub")));
+    cases.add(
+        new Case(
+            "reads-itself",
+            "InvalidSecret",
+            s -> {
+              s.setValueFrom(valueFrom("reads-itself", "value"));
+            }));
     return cases;
   }
 
