@@ -47,6 +47,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   private KubernetesClient operatorClient;
   private KeywardOperator operator;
   private RequestLog requestLog;
+  private int logMark;
   private UnaryOperator<KeywardOperator.Settings> settings = UnaryOperator.identity();
 
   /** Changes the operator's settings for the next {@link #start()} (e.g. a small quota). */
@@ -57,6 +58,8 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   @Override
   public void beforeEach(ExtensionContext context) {
+    LogCapture.install();
+    logMark = LogCapture.mark();
     namespace = "kw-" + Long.toString(System.nanoTime() % 2_176_782_336L, 36);
     admin()
         .namespaces()
@@ -68,7 +71,76 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   @Override
   public void afterEach(ExtensionContext context) {
-    stop();
+    try {
+      if (context.getExecutionException().isEmpty()) {
+        assertNoValueLeft();
+      }
+    } finally {
+      stop();
+    }
+  }
+
+  /**
+   * Rule 4: no value the test's namespace holds in a Secret (or held while the test ran, as far as
+   * the Secrets still show) appears in a log line, an Event, a status or the metrics.
+   */
+  public void assertNoValueLeft() {
+    Set<String> values = new java.util.HashSet<>();
+    for (Secret secret : admin().secrets().inNamespace(namespace).list().getItems()) {
+      if ("keyward-sealing-keys".equals(secret.getMetadata().getName())) {
+        continue;
+      }
+      if (secret.getData() != null) {
+        secret
+            .getData()
+            .forEach(
+                (key, encoded) -> {
+                  String v = value(secret, key);
+                  if (v != null && v.length() >= 8 && !key.endsWith(".json")) {
+                    values.add(v);
+                  }
+                });
+      }
+    }
+    StringBuilder seen = new StringBuilder();
+    seen.append(LogCapture.since(logMark));
+    admin()
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .forEach(e -> seen.append(e.getMessage()).append('\n'));
+    apiKeys()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .forEach(k -> seen.append(io.fabric8.kubernetes.client.utils.Serialization.asJson(k)));
+    toolSecrets()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .forEach(
+            t ->
+                seen.append(
+                    io.fabric8.kubernetes.client.utils.Serialization.asJson(t.getStatus())));
+    if (operator != null) {
+      seen.append(operator.registry().scrape());
+    }
+    String haystack = seen.toString();
+    List<String> leaked =
+        values.stream().filter(haystack::contains).map(v -> KeyFormatHint.of(v)).toList();
+    if (!leaked.isEmpty()) {
+      throw new AssertionError(
+          leaked.size() + " secret value(s) appeared outside Secrets (shown masked): " + leaked);
+    }
+  }
+
+  /** Masks a value for a failure message, so the check itself does not leak. */
+  private static final class KeyFormatHint {
+    static String of(String value) {
+      return dev.keyward.apikey.KeyFormat.mask(value);
+    }
   }
 
   /** Starts an operator process: a new client, new informers, nothing carried over. */
