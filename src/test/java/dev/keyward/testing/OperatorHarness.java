@@ -209,6 +209,21 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     stop();
   }
 
+  /**
+   * Like {@link #killAt}, but when no request matches within {@code wait} the operator is killed
+   * anyway (a crash after the whole operation). Returns whether the matching request was caught.
+   */
+  public boolean crashAt(Predicate<RequestLog.Request> when, Runnable trigger, Duration wait)
+      throws InterruptedException {
+    RequestLog log = requestLog;
+    log.killAt(when);
+    trigger.run();
+    boolean caught = log.awaitKilled(wait);
+    log.die();
+    stop();
+    return caught;
+  }
+
   /** Moves the clock and has the operator look at every resource again. */
   public void tick(Duration by) {
     clock.advance(by);

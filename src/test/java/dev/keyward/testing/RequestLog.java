@@ -64,6 +64,11 @@ public final class RequestLog implements Interceptor {
     trap = when;
   }
 
+  /** Waits until the armed request was caught, at most {@code wait}. */
+  public boolean awaitKilled(java.time.Duration wait) throws InterruptedException {
+    return trapped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Waits until the armed request was caught. */
   public boolean awaitKilled(long seconds) throws InterruptedException {
     return trapped.await(seconds, TimeUnit.SECONDS);
