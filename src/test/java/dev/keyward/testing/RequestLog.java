@@ -34,6 +34,15 @@ public final class RequestLog implements Interceptor {
   private final CountDownLatch trapped = new CountDownLatch(1);
   private final CountDownLatch released = new CountDownLatch(1);
   private volatile boolean dead;
+  private volatile java.util.function.Consumer<Request> fault = r -> {};
+
+  /**
+   * Runs {@code fault} before each request reaches the server: it may sleep (a slow server), throw
+   * (a failed request) or change the object first (a conflict).
+   */
+  public void injectFaults(java.util.function.Consumer<Request> fault) {
+    this.fault = fault;
+  }
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
@@ -57,6 +66,7 @@ public final class RequestLog implements Interceptor {
       throw new UncheckedIOException(new IOException("operator process was killed"));
     }
     requests.add(r);
+    fault.accept(r);
   }
 
   /** The next request matching {@code when} never reaches the server; the caller is frozen. */

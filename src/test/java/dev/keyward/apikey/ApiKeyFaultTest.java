@@ -1,0 +1,115 @@
+package dev.keyward.apikey;
+
+import static dev.keyward.testing.OperatorHarness.value;
+import static dev.keyward.testing.TestApiKeys.apiKey;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.testing.OperatorHarness;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * API faults on the operator's writes: conflicts (someone changed the Secret just before Keyward's
+ * update, so the server answers 409), failed requests, and slow responses. Every key still
+ * converges, with the same invariants as after a crash.
+ */
+class ApiKeyFaultTest {
+
+  @RegisterExtension final OperatorHarness kw = new OperatorHarness();
+
+  static final int KEYS = 6;
+
+  @Test
+  void everyKeyConvergesDespiteConflictsFailuresAndSlowWrites() {
+    Random random = new Random(7);
+    AtomicInteger conflicts = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    kw.requests()
+        .injectFaults(
+            r -> {
+              if (!r.isWrite() || r.path().contains("keyward-sealing")) {
+                return; // the ApiKey controller's writes only
+              }
+              int dice;
+              synchronized (random) {
+                dice = random.nextInt(10);
+              }
+              if (dice < 2) {
+                failures.incrementAndGet();
+                throw new UncheckedIOException(new IOException("injected failure"));
+              }
+              if (dice < 4) {
+                sleep(150);
+              }
+              if (dice >= 8 && "PUT".equals(r.method()) && r.path().contains("/secrets/")) {
+                // Someone edits the Secret first: Keyward's update carries a stale
+                // resourceVersion and the server answers 409.
+                String name = r.path().substring(r.path().lastIndexOf('/') + 1);
+                conflicts.incrementAndGet();
+                kw.admin()
+                    .secrets()
+                    .inNamespace(kw.namespace())
+                    .withName(name)
+                    .edit(
+                        s -> {
+                          s.getMetadata()
+                              .getAnnotations()
+                              .put("example.com/touched", "" + System.nanoTime());
+                          return s;
+                        });
+              }
+            });
+
+    Map<String, String> first = new HashMap<>();
+    for (int i = 0; i < KEYS; i++) {
+      kw.create(apiKey("faulty-" + i, s -> s.setType("Agent")));
+    }
+    for (int i = 0; i < KEYS; i++) {
+      String name = "faulty-" + i;
+      kw.awaitApiKey(name, k -> consistent(name, k, 1));
+      first.put(name, value(kw.secret(name), "apiKey"));
+    }
+
+    kw.tick(Duration.ofDays(84));
+    for (int i = 0; i < KEYS; i++) {
+      String name = "faulty-" + i;
+      ApiKey rotated = kw.awaitApiKey(name, k -> consistent(name, k, 2));
+      Secret secret = kw.secret(name);
+      assertThat(value(secret, "apiKey.previous")).as(name).isEqualTo(first.get(name));
+      assertThat(rotated.getStatus().getPreviousKey().getFingerprint())
+          .isEqualTo(KeyFormat.fingerprint(first.get(name)));
+    }
+    kw.requests().injectFaults(r -> {});
+    System.out.printf(
+        "fault injection: %d failed writes, %d conflicts injected over %d keys%n",
+        failures.get(), conflicts.get(), KEYS);
+    assertThat(failures.get()).isPositive();
+    assertThat(conflicts.get()).isPositive();
+  }
+
+  private boolean consistent(String name, ApiKey k, int version) {
+    if (k.getStatus() == null || !"Active".equals(k.getStatus().getPhase())) {
+      return false;
+    }
+    String current = value(kw.secret(name), "apiKey");
+    return Integer.valueOf(version).equals(k.getStatus().getKeyVersion())
+        && current != null
+        && KeyFormat.fingerprint(current).equals(k.getStatus().getFingerprint());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
