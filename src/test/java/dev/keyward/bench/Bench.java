@@ -21,6 +21,19 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
     Files.createDirectories(out);
+    int keys = Integer.getInteger("keyward.bench.keys", 10_000);
+    Map<String, Object> operator = OperatorBench.run(keys);
+    System.out.printf("%nP1-P4 operator (%d keys, %s API server)%n", keys, operator.get("backend"));
+    operator.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));
+    Files.writeString(
+        out.resolve("operator.json"),
+        io.fabric8.kubernetes.client.utils.Serialization.asJson(operator));
+    if (Boolean.getBoolean("keyward.bench.skipJmh")) {
+      Files.writeString(
+          out.resolve("results.json"),
+          io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("operator", operator)));
+      System.exit(0);
+    }
     Collection<RunResult> results =
         new Runner(
                 new OptionsBuilder()
@@ -44,7 +57,10 @@ public final class Bench {
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
             Runtime.getRuntime().availableProcessors()));
     score.forEach((k, v) -> table.append(String.format("  %-44s %,14.0f%n", k, v)));
-    StringBuilder json = new StringBuilder("{\n  \"p5\": {\n");
+    StringBuilder json =
+        new StringBuilder("{\n  \"operator\": ")
+            .append(io.fabric8.kubernetes.client.utils.Serialization.asJson(operator))
+            .append(",\n  \"p5\": {\n");
     int i = 0;
     for (var e : score.entrySet()) {
       json.append(
@@ -66,5 +82,7 @@ public final class Bench {
     System.out.print(table);
     Files.writeString(out.resolve("results.json"), json.toString());
     System.out.println("Figures written to " + out.resolve("results.json"));
+    // The in-process API server and informers keep non-daemon threads alive.
+    System.exit(0);
   }
 }
