@@ -7,6 +7,7 @@ import dev.keyward.common.SpecProblem;
 import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.secrets.SecretConflictException;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -20,6 +21,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,6 +109,27 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
 
   @Override
   public UpdateControl<ApiKey> reconcile(ApiKey key, Context<ApiKey> context) {
+    try {
+      return reconcile(key, context, false);
+    } catch (SecretAlreadyThere e) {
+      return reconcile(key, context, true);
+    }
+  }
+
+  /** A new key's create found a Secret the cache did not show: decide again on a fresh read. */
+  private static final class SecretAlreadyThere extends RuntimeException {
+    SecretAlreadyThere() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * @param readThrough read the Secret from the API server when the cache has none. A key that was
+   *     never issued skips that read (the cache is complete once informers have synced, except for
+   *     a Secret without Keyward's label), and reads only when its create meets a Secret.
+   */
+  private UpdateControl<ApiKey> reconcile(
+      ApiKey key, Context<ApiKey> context, boolean readThrough) {
     Instant now = clock.instant();
     KeyPolicy.Checked checked = KeyPolicy.from(key);
     if (checked.problem() != null) {
@@ -114,9 +137,12 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     }
     KeyPolicy policy = checked.policy();
     String namespace = key.getMetadata().getNamespace();
+    ResourceID secretId = new ResourceID(policy.secretName(), namespace);
+    boolean issuedBefore = key.getStatus() != null && key.getStatus().getKeyVersion() != null;
     Secret observedSecret =
-        ManagedSecrets.observe(
-            context.getClient(), secrets, new ResourceID(policy.secretName(), namespace));
+        readThrough || issuedBefore
+            ? ManagedSecrets.observe(context.getClient(), secrets, secretId)
+            : secrets.get(secretId).orElse(null);
     if (observedSecret != null && !ManagedSecrets.isControlledBy(observedSecret, key)) {
       return conflict(key, ManagedSecrets.conflict(observedSecret, key), now);
     }
@@ -148,6 +174,13 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
         ManagedSecrets.write(context.getClient(), secrets, key, observedSecret, desired);
       } catch (SecretConflictException e) {
         return conflict(key, e, now);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
+            && observedSecret == null
+            && !readThrough) {
+          throw new SecretAlreadyThere();
+        }
+        throw e;
       }
     }
     if (plan.change() != Change.NONE) {
