@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
@@ -14,6 +16,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @Group("keyward.dev")
 @Version("v1alpha1")
+// Spelled out, so that fabric8 does not derive them with regular expressions for every object.
+@Plural("apikeys")
+@Singular("apikey")
 @ShortNames("ak")
 @Categories("keyward")
 @AdditionalPrinterColumn(name = "Display name", jsonPath = ".spec.displayName")

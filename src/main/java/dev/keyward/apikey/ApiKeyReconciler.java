@@ -249,7 +249,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
         };
     if (change == Change.VALUE_REPLACED) {
       events.warning(key, change.eventReason(), message);
-    } else {
+    } else if (change.eventReason() != null) {
       events.normal(key, change.eventReason(), message);
     }
     log.info(

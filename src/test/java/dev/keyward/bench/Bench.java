@@ -22,7 +22,7 @@ public final class Bench {
     Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
     Files.createDirectories(out);
     int keys = Integer.getInteger("keyward.bench.keys", 10_000);
-    Map<String, Object> operator = OperatorBench.run(keys);
+    Map<String, Object> operator = OperatorBench.run(keys, out);
     System.out.printf("%nP1-P4 operator (%d keys, %s API server)%n", keys, operator.get("backend"));
     operator.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));
     Files.writeString(

@@ -1,6 +1,7 @@
 package dev.keyward.bench;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.testing.MutableClock;
 import dev.keyward.testing.RequestLog;
@@ -11,8 +12,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,9 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -34,61 +40,143 @@ import java.util.function.Predicate;
  */
 final class OperatorBench {
 
-  static final int CONCURRENCY = 10;
+  static final int CONCURRENCY = Integer.getInteger("keyward.bench.concurrency", 10);
 
   private OperatorBench() {}
 
-  static Map<String, Object> run(int n) throws Exception {
+  static Map<String, Object> run(int n, Path out) throws Exception {
     Map<String, Object> figures = new LinkedHashMap<>();
-    TestApiServer server = TestApiServer.get();
-    KubernetesClient admin = server.admin();
-    String ns = "bench-" + Long.toString(System.nanoTime() % 2_176_782_336L, 36);
-    String floorNs = ns + "-floor";
-    for (String name : List.of(ns, floorNs)) {
-      admin
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-          .create();
-    }
     figures.put("backend", TestApiServer.BACKEND);
     figures.put("keys", n);
     figures.put("concurrency", CONCURRENCY);
 
-    // Floor: a bare client creating a Secret and patching an ApiKey's status, same concurrency.
-    List<ApiKey> floorKeys = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      ApiKey key = TestApiKeys.apiKey("k" + i, s -> s.setType("Agent"));
-      key.getMetadata().setNamespace(floorNs);
-      floorKeys.add(admin.resource(key).create());
-    }
-    long floorStart = System.nanoTime();
-    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
-    List<Future<?>> futures = new ArrayList<>();
-    try (KubernetesClient bare =
-        new KubernetesClientBuilder().withConfig(server.config()).build()) {
-      for (ApiKey key : floorKeys) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  bare.secrets().resource(secret(floorNs, key.getMetadata().getName())).create();
-                  key.setStatus(new dev.keyward.apikey.ApiKeyStatus());
-                  key.getStatus().setPhase("Active");
-                  bare.resource(key)
-                      .editStatus(
-                          k -> {
-                            k.setStatus(key.getStatus());
-                            return k;
-                          });
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
+    // A short round of both first, results dropped, so that neither runs on a cold JIT.
+    int warmUp = Math.min(n, 500);
+    try (BenchApiServer server = BenchApiServer.start(out, "warm-up-operator")) {
+      Template template = operator(server, warmUp, new LinkedHashMap<>(), false);
+      try (BenchApiServer floorServer = BenchApiServer.start(out, "warm-up-floor")) {
+        floor(floorServer, warmUp, template, new LinkedHashMap<>());
       }
     }
-    pool.shutdown();
-    double floorSeconds = (System.nanoTime() - floorStart) / 1e9;
 
-    // P1: the operator.
+    Template template;
+    try (BenchApiServer server = BenchApiServer.start(out, "operator")) {
+      template = operator(server, n, figures, true);
+    }
+    double floorSeconds;
+    try (BenchApiServer server = BenchApiServer.start(out, "floor")) {
+      floorSeconds = floor(server, n, template, figures);
+    }
+    double p1 = (double) figures.get("p1_operator_seconds");
+    figures.put("p1_floor_seconds", round(floorSeconds));
+    figures.put("p1_ratio", round(p1 / floorSeconds));
+    figures.put("p4_ratio_to_p1", round((double) figures.get("p4_rotation_seconds") / p1));
+    return figures;
+  }
+
+  /** What the operator wrote for one key: the floor writes the same bytes for every key. */
+  private record Template(Secret secret, ApiKeyStatus status) {
+    Secret secretFor(ApiKey key) {
+      return new SecretBuilder(secret)
+          .editMetadata()
+          .withNamespace(key.getMetadata().getNamespace())
+          .withName(key.getMetadata().getName())
+          .withUid(null)
+          .withResourceVersion(null)
+          .withCreationTimestamp(null)
+          .withManagedFields()
+          .editFirstOwnerReference()
+          .withName(key.getMetadata().getName())
+          .withUid(key.getMetadata().getUid())
+          .endOwnerReference()
+          .endMetadata()
+          .build();
+    }
+  }
+
+  /**
+   * The floor: N ApiKeys exist; a bare client creates each one's Secret and patches its status,
+   * from the same number of threads, against a server of its own.
+   */
+  private static double floor(
+      BenchApiServer server, int n, Template template, Map<String, Object> figures)
+      throws Exception {
+    KubernetesClient admin = server.admin();
+    String ns = namespace(admin, "floor");
+    List<ApiKey> keys = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      keys.add(null);
+    }
+    forAll(
+        n,
+        i -> {
+          ApiKey key = TestApiKeys.apiKey("k" + i, s -> s.setType("Agent"));
+          key.getMetadata().setNamespace(ns);
+          keys.set(i, admin.resource(key).create());
+        });
+    try (KubernetesClient bare = new KubernetesClientBuilder().withConfig(server.config()).build();
+        ApiKeyWatch watch = new ApiKeyWatch(admin, ns)) {
+      Cpu cpu = new Cpu(server);
+      long start = System.nanoTime();
+      forAll(
+          n,
+          i -> {
+            ApiKey key = keys.get(i);
+            bare.secrets().resource(template.secretFor(key)).create();
+            ApiKeyStatus status = template.status();
+            bare.resource(key)
+                .editStatus(
+                    k -> {
+                      k.setStatus(status);
+                      return k;
+                    });
+          });
+      watch.await(n, k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      cpu.report("p1_floor", n, figures);
+      return seconds;
+    }
+  }
+
+  /** CPU used by this JVM (operator or bare client) and by the API server during a phase. */
+  private static final class Cpu {
+    private final BenchApiServer server;
+    private final long client = clientNanos();
+    private final Duration serverStart;
+
+    Cpu(BenchApiServer server) {
+      this.server = server;
+      this.serverStart = server.cpu();
+    }
+
+    void report(String phase, int n, Map<String, Object> figures) {
+      double clientMs = (clientNanos() - client) / 1e6;
+      double serverMs = server.cpu().minus(serverStart).toNanos() / 1e6;
+      figures.put(phase + "_client_cpu_ms_per_key", round(clientMs / n));
+      figures.put(phase + "_apiserver_cpu_ms_per_key", round(serverMs / n));
+    }
+
+    private static long clientNanos() {
+      return ((com.sun.management.OperatingSystemMXBean)
+              ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
+  }
+
+  private static Template operator(
+      BenchApiServer server, int n, Map<String, Object> figures, boolean full) throws Exception {
+    KubernetesClient admin = server.admin();
+    String ns = namespace(admin, "operator");
+    forAll(
+        n,
+        i -> {
+          ApiKey key = TestApiKeys.apiKey("k" + i, s -> s.setType("Agent"));
+          key.getMetadata().setNamespace(ns);
+          admin.resource(key).create();
+        });
+    ApiKeyWatch keys = new ApiKeyWatch(admin, ns);
+
+    // P1: N keys exist; from operator start until every one is Active.
     RequestLog log = new RequestLog();
     KubernetesClient client =
         new KubernetesClientBuilder()
@@ -102,102 +190,178 @@ final class OperatorBench {
                 .withOperatorNamespace(ns)
                 .withWatchedNamespaces(Set.of(ns))
                 .withConcurrency(CONCURRENCY));
-    operator.start();
-    int before = log.size();
+    Cpu cpu = new Cpu(server);
     long start = System.nanoTime();
-    ExecutorService creators = Executors.newFixedThreadPool(CONCURRENCY);
-    List<Future<?>> created = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String name = "k" + i;
-      created.add(
-          creators.submit(
-              () -> {
-                ApiKey key = TestApiKeys.apiKey(name, s -> s.setType("Agent"));
-                key.getMetadata().setNamespace(ns);
-                admin.resource(key).create();
-              }));
-    }
-    for (Future<?> f : created) {
-      f.get();
-    }
-    creators.shutdown();
-    awaitAll(ns, n, k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+    operator.start();
+    keys.await(n, k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
     double p1 = (System.nanoTime() - start) / 1e9;
     figures.put("p1_operator_seconds", round(p1));
-    figures.put("p1_floor_seconds", round(floorSeconds));
-    figures.put("p1_ratio", round(p1 / floorSeconds));
+    cpu.report("p1_operator", n, figures);
+    figures.put("p1_reconciles_per_key", round(reconciles(operator) / n));
+    Template template =
+        new Template(
+            admin.secrets().inNamespace(ns).withName("k0").get(),
+            admin.resources(ApiKey.class).inNamespace(ns).withName("k0").get().getStatus());
 
-    // P2: requests by verb per key, then an idle window.
-    Map<String, Double> perKey = new TreeMap<>();
-    for (RequestLog.Request r : log.since(before)) {
-      String kind =
-          r.path().contains("/events")
-              ? "events"
-              : r.path().contains("/status")
-                  ? "status"
-                  : r.path().contains("/secrets") ? "secrets" : "other";
-      perKey.merge(r.method() + " " + kind, 1.0 / n, Double::sum);
+    // P2: every request the operator sent from its start until all keys were Active, by verb and
+    // resource, and the writes per key; then an idle window.
+    List<RequestLog.Request> issued = log.requests();
+    figures.put("p2_requests", byVerb(issued));
+    figures.put(
+        "p2_writes_per_key",
+        Math.round(1000.0 * issued.stream().filter(RequestLog.Request::isWrite).count() / n)
+            / 1000.0);
+    if (!full) {
+      operator.close();
+      keys.close();
+      client.close();
+      return template;
     }
-    perKey.replaceAll((k, v) -> round(v));
-    figures.put("p2_requests_per_key", perKey);
     Thread.sleep(1000);
     int idleStart = log.writes().size();
     operator.resyncAll();
     Thread.sleep(5000);
     figures.put("p2_idle_writes", log.writes().size() - idleStart);
 
-    // P3: heap with N keys, then with 3×N unrelated Secrets in the watched namespace.
+    // P4: every key due at once. Before P3 adds its Secrets: the mock server's cost per request
+    // grows with every object it holds, which would be measured instead of the operator.
+    int beforeStorm = log.size();
+    Cpu stormCpu = new Cpu(server);
+    long storm = System.nanoTime();
+    clock.advance(Duration.ofDays(84));
+    operator.resyncAll();
+    keys.await(
+        n, k -> k.getStatus() != null && Integer.valueOf(2).equals(k.getStatus().getKeyVersion()));
+    double p4 = (System.nanoTime() - storm) / 1e9;
+    figures.put("p4_rotation_seconds", round(p4));
+    figures.put("p4_requests", byVerb(log.since(beforeStorm)));
+    stormCpu.report("p4_operator", n, figures);
+
+    // P3: this JVM's heap (operator, its client, the benchmark's ApiKey watch; the API server is
+    // another process) with N keys, then with 3×N unrelated Secrets in the watched namespace.
     long heapKeys = heapAfterGc();
-    ExecutorService fillers = Executors.newFixedThreadPool(CONCURRENCY);
-    List<Future<?>> filled = new ArrayList<>();
-    for (int i = 0; i < 3 * n; i++) {
-      String name = "unrelated-" + i;
-      filled.add(fillers.submit(() -> admin.secrets().resource(secret(ns, name)).create()));
-    }
-    for (Future<?> f : filled) {
-      f.get();
-    }
-    fillers.shutdown();
+    forAll(3 * n, i -> admin.secrets().resource(secret(ns, "unrelated-" + i)).create());
     Thread.sleep(2000);
     long heapUnrelated = heapAfterGc();
     figures.put("p3_heap_mb_with_keys", round(heapKeys / 1048576.0));
     figures.put("p3_heap_mb_with_unrelated_secrets", round(heapUnrelated / 1048576.0));
     figures.put("p3_growth_percent", round(100.0 * (heapUnrelated - heapKeys) / heapKeys));
-    figures.put(
-        "p3_note", "whole test JVM heap: includes the in-process mock server holding the Secrets");
 
-    // P4: every key due at once.
-    int beforeStorm = log.size();
-    long storm = System.nanoTime();
-    clock.advance(Duration.ofDays(84));
-    operator.resyncAll();
-    awaitAll(
-        ns,
-        n,
-        k -> k.getStatus() != null && Integer.valueOf(2).equals(k.getStatus().getKeyVersion()));
-    double p4 = (System.nanoTime() - storm) / 1e9;
-    figures.put("p4_rotation_seconds", round(p4));
-    figures.put("p4_ratio_to_p1", round(p4 / p1));
-    figures.put("p4_requests", log.size() - beforeStorm);
+    figures.put("error_responses_by_status", log.errorResponses());
 
     operator.close();
+    keys.close();
     client.close();
-    return figures;
+    return template;
   }
 
-  private static void awaitAll(String namespace, int n, Predicate<ApiKey> done)
-      throws InterruptedException {
-    while (TestApiServer.get()
-            .admin()
-            .resources(ApiKey.class)
-            .inNamespace(namespace)
-            .list()
-            .getItems()
-            .stream()
-            .filter(done)
-            .count()
-        < n) {
-      Thread.sleep(200);
+  /** Request counts by method and resource: "POST secrets", "PATCH apikeys/status", ... */
+  private static Map<String, Integer> byVerb(List<RequestLog.Request> requests) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (RequestLog.Request r : requests) {
+      String path = r.path().replaceAll("\\?.*", "");
+      String resource =
+          path.endsWith("/status")
+              ? path.replaceAll(".*/([a-z]+)/[^/]+/status$", "$1/status")
+              : path.replaceAll(".*/([a-z]+)(/[^/]+)?$", "$1");
+      counts.merge(r.method() + " " + resource, 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  /** ApiKey reconciles started so far, from the operator's own metrics. */
+  private static double reconciles(KeywardOperator operator) {
+    return operator.registry().find("operator.sdk.reconciliations.started").counters().stream()
+        .filter(c -> "ApiKey".equals(c.getId().getTag("kind")))
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  private static String namespace(KubernetesClient admin, String phase) {
+    String name = "bench-" + phase;
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    return name;
+  }
+
+  /** Runs {@code task(0..count-1)} from {@link #CONCURRENCY} threads and waits for all. */
+  private static void forAll(int count, IntConsumer task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+    try {
+      List<Future<?>> futures = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int index = i;
+        futures.add(pool.submit(() -> task.accept(index)));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /**
+   * The benchmark's view of the ApiKeys: one watch, and a count of the keys that meet the current
+   * goal kept up to date by its events, so waiting costs neither the server nor this JVM a scan.
+   */
+  private static final class ApiKeyWatch implements AutoCloseable {
+    private final Map<String, ApiKey> latest = new ConcurrentHashMap<>();
+    private final Set<String> done = ConcurrentHashMap.newKeySet();
+    private volatile Predicate<ApiKey> goal = k -> false;
+    private final SharedIndexInformer<ApiKey> informer;
+
+    ApiKeyWatch(KubernetesClient admin, String namespace) {
+      informer =
+          admin
+              .resources(ApiKey.class)
+              .inNamespace(namespace)
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(ApiKey key) {
+                      seen(key);
+                    }
+
+                    @Override
+                    public void onUpdate(ApiKey old, ApiKey key) {
+                      seen(key);
+                    }
+
+                    @Override
+                    public void onDelete(ApiKey key, boolean unknown) {
+                      latest.remove(key.getMetadata().getName());
+                      done.remove(key.getMetadata().getName());
+                    }
+                  });
+    }
+
+    private synchronized void seen(ApiKey key) {
+      String name = key.getMetadata().getName();
+      latest.put(name, key);
+      if (goal.test(key)) {
+        done.add(name);
+      } else {
+        done.remove(name);
+      }
+    }
+
+    void await(int n, Predicate<ApiKey> goal) throws InterruptedException {
+      synchronized (this) {
+        this.goal = goal;
+        done.clear();
+        latest.values().stream().filter(goal).forEach(k -> done.add(k.getMetadata().getName()));
+      }
+      while (done.size() < n) {
+        Thread.sleep(20);
+      }
+    }
+
+    @Override
+    public void close() {
+      informer.close();
     }
   }
 

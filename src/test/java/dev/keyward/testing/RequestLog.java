@@ -1,14 +1,22 @@
 package dev.keyward.testing;
 
+import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
@@ -29,7 +37,8 @@ public final class RequestLog implements Interceptor {
     }
   }
 
-  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+  private final Map<Integer, LongAdder> errors = new ConcurrentSkipListMap<>();
   private volatile Predicate<Request> trap;
   private final CountDownLatch trapped = new CountDownLatch(1);
   private final CountDownLatch released = new CountDownLatch(1);
@@ -69,6 +78,23 @@ public final class RequestLog implements Interceptor {
     fault.accept(r);
   }
 
+  @Override
+  public void after(
+      HttpRequest request,
+      HttpResponse<?> response,
+      AsyncBody.Consumer<List<ByteBuffer>> consumer) {
+    if (response.code() >= 400) {
+      errors.computeIfAbsent(response.code(), c -> new LongAdder()).increment();
+    }
+  }
+
+  /** How many responses came back with each error status (400 and up) so far. */
+  public Map<Integer, Long> errorResponses() {
+    Map<Integer, Long> counts = new TreeMap<>();
+    errors.forEach((code, n) -> counts.put(code, n.sum()));
+    return counts;
+  }
+
   /** The next request matching {@code when} never reaches the server; the caller is frozen. */
   public void killAt(Predicate<Request> when) {
     trap = when;
@@ -91,11 +117,13 @@ public final class RequestLog implements Interceptor {
   }
 
   public List<Request> requests() {
-    return List.copyOf(requests);
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
   }
 
   public List<Request> writes() {
-    return requests.stream().filter(Request::isWrite).toList();
+    return requests().stream().filter(Request::isWrite).toList();
   }
 
   public int size() {
@@ -103,6 +131,8 @@ public final class RequestLog implements Interceptor {
   }
 
   public List<Request> since(int index) {
-    return List.copyOf(requests.subList(index, requests.size()));
+    synchronized (requests) {
+      return List.copyOf(requests.subList(index, requests.size()));
+    }
   }
 }

@@ -47,18 +47,7 @@ public final class TestApiServer {
   private static Config start() {
     switch (BACKEND) {
       case "mock" -> {
-        KubernetesMockServer server =
-            new KubernetesMockServer(
-                new Context(),
-                new MockWebServer(),
-                new HashMap<>(),
-                new KubernetesCrudDispatcher(),
-                false);
-        server.init();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
-        Config config = server.createClient().getConfiguration();
-        config.setNamespace(null);
-        return config;
+        return startMock();
       }
       case "kube-api-test" -> {
         KubeAPIServer server = LocalApiServer.start(false);
@@ -71,8 +60,29 @@ public final class TestApiServer {
     }
   }
 
+  /** A new fabric8 mock server in CRUD mode, stopped when the JVM exits; no CRDs installed. */
+  public static Config startMock() {
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
+    server.init();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
+    Config config = server.createClient().getConfiguration();
+    config.setNamespace(null);
+    return config;
+  }
+
   private void installCrds() {
-    Crds.install(admin, !isMock(), Duration.ofSeconds(30));
+    installCrds(admin);
+  }
+
+  /** Installs Keyward's CRDs, waiting until a real API server serves them. */
+  public static void installCrds(KubernetesClient client) {
+    Crds.install(client, !isMock(), Duration.ofSeconds(30));
   }
 
   public Config config() {

@@ -1,0 +1,118 @@
+package dev.keyward.bench;
+
+import dev.keyward.dev.LocalApiServer;
+import dev.keyward.testing.TestApiServer;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fresh, empty API server for one benchmark phase, in another process than the operator, so the
+ * operator's heap and the server's do not mix and every phase starts from the same empty store. The
+ * fabric8 mock server runs in a child JVM (this class's {@link #main}); kube-api-test runs its own
+ * kube-apiserver and etcd processes.
+ */
+final class BenchApiServer implements AutoCloseable {
+
+  private final Process child;
+  private final KubeAPIServer kubeApiServer;
+  private final Config config;
+  private final KubernetesClient admin;
+
+  private BenchApiServer(Process child, KubeAPIServer kubeApiServer, Config config) {
+    this.child = child;
+    this.kubeApiServer = kubeApiServer;
+    this.config = config;
+    this.admin = new KubernetesClientBuilder().withConfig(config).build();
+    TestApiServer.installCrds(admin);
+  }
+
+  /** Starts the backend {@code -Dkeyward.apiserver} names; the mock's log goes to {@code logs}. */
+  static BenchApiServer start(Path logs, String phase) throws IOException {
+    if (!TestApiServer.isMock()) {
+      KubeAPIServer server = LocalApiServer.start(false);
+      return new BenchApiServer(null, server, Config.fromKubeconfig(server.getKubeConfigYaml()));
+    }
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx8g");
+    // e.g. -Dkeyward.bench.apiserver.jvmArgs=-XX:StartFlightRecording=filename=server.jfr
+    String extra = System.getProperty("keyward.bench.apiserver.jvmArgs", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), BenchApiServer.class.getName()));
+    Process child =
+        new ProcessBuilder(command)
+            .redirectError(logs.resolve(phase + "-apiserver.log").toFile())
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.startsWith("http")) {
+      // skip anything printed before the address
+    }
+    if (line == null) {
+      throw new IOException(
+          "the mock API server exited; see " + logs + "/" + phase + "-apiserver.log");
+    }
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(line)
+            .withTrustCerts(true)
+            .withHttp2Disable(true)
+            .build();
+    return new BenchApiServer(child, null, config);
+  }
+
+  /** CPU time the API server process used so far; zero when it is not a process of ours. */
+  Duration cpu() {
+    return child == null ? Duration.ZERO : child.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  Config config() {
+    return config;
+  }
+
+  /** The benchmark's own client; its requests are never counted as the operator's. */
+  KubernetesClient admin() {
+    return admin;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    admin.close();
+    if (kubeApiServer != null) {
+      kubeApiServer.stop();
+    }
+    if (child != null) {
+      child.destroy();
+      if (!child.waitFor(10, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  /** The child JVM: a mock server in CRUD mode; prints its address, runs until stdin closes. */
+  public static void main(String[] args) throws IOException {
+    Config config = TestApiServer.startMock();
+    System.out.println(config.getMasterUrl());
+    System.out.flush();
+    while (System.in.read() != -1) {
+      // the parent holds stdin open for as long as it needs the server
+    }
+    System.exit(0);
+  }
+}
