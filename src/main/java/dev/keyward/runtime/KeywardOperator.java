@@ -6,6 +6,7 @@ import dev.keyward.apikey.ApiKeyReconciler;
 import dev.keyward.common.EventRecorder;
 import dev.keyward.metrics.KeywardMetrics;
 import dev.keyward.sealing.SealingKeyStore;
+import dev.keyward.sealing.SealingKeys;
 import dev.keyward.toolsecret.ToolIndexSecret;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -254,6 +256,7 @@ public final class KeywardOperator implements AutoCloseable {
             () -> {
               leading = true;
               log.info("Leading as {}: reconciling", identity);
+              ensureSealingKeysAsLeader();
             },
             () -> {
               leading = false;
@@ -291,15 +294,48 @@ public final class KeywardOperator implements AutoCloseable {
                 registry,
                 metrics::refresh,
                 this::ready,
-                () -> sealingKeys.current().publicKeys().toJson());
+                () -> sealingKeysForReading().publicKeys().toJson());
       } catch (IOException e) {
         throw new UncheckedIOException("could not open HTTP port " + settings.httpPort(), e);
       }
       http.start();
     }
-    sealingKeys.ensure();
+    if (settings.leaderElection()) {
+      // Only the leader writes; it creates or rotates the keyset when it starts leading.
+      sealingKeys.reload();
+    } else {
+      sealingKeys.ensure();
+    }
     scheduleSealingKeyCheck();
     operator.start();
+  }
+
+  /** The sealing keys for a reader: never written by a replica that is not the leader. */
+  private SealingKeys sealingKeysForReading() {
+    if (leading()) {
+      return sealingKeys.current();
+    }
+    SealingKeys keys = sealingKeys.loaded();
+    keys = keys != null ? keys : sealingKeys.reload();
+    if (keys == null) {
+      throw new IllegalStateException("no sealing keyset yet; the leader creates it");
+    }
+    return keys;
+  }
+
+  private void ensureSealingKeysAsLeader() {
+    try {
+      scheduler.execute(
+          () -> {
+            try {
+              sealingKeys.ensure();
+            } catch (RuntimeException e) {
+              log.warn("Could not check the sealing keys; trying again later: {}", e.getMessage());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
   }
 
   private void scheduleSealingKeyCheck() {
@@ -311,20 +347,25 @@ public final class KeywardOperator implements AutoCloseable {
             if (leading()) {
               sealingKeys.ensure();
             } else {
-              sealingKeys.refresh();
+              sealingKeys.reload();
             }
           } catch (RuntimeException e) {
             log.warn("Could not check the sealing keys; trying again later: {}", e.getMessage());
           }
           scheduleSealingKeyCheck();
         },
-        Math.max(1, delay.toSeconds()),
+        // A standby waits for the leader's rotation without asking every second.
+        Math.max(leading() ? 1 : 30, delay.toSeconds()),
         TimeUnit.SECONDS);
   }
 
   /** Re-evaluates every resource and the sealing keys now; used after the clock jumped. */
   public void resyncAll() {
-    sealingKeys.ensure();
+    if (leading()) {
+      sealingKeys.ensure();
+    } else {
+      sealingKeys.reload();
+    }
     apiKeys.resyncAll();
     toolSecrets.resyncAll();
   }

@@ -172,15 +172,33 @@ public final class SealingKeyStore {
     return stored == null ? ensure() : stored.keys();
   }
 
-  /** Reads the keyset again (another replica may have added a key), without rotating. */
+  /**
+   * Reads the keyset again (another replica may have added a key), without rotating; creates it
+   * only when there is none yet.
+   */
   public synchronized SealingKeys refresh() {
+    SealingKeys keys = reload();
+    return keys != null ? keys : ensure();
+  }
+
+  /**
+   * Reads the keyset without ever writing, as a replica that is not the leader must; null while no
+   * keyset exists yet.
+   */
+  public synchronized SealingKeys reload() {
     Secret secret = client.secrets().inNamespace(namespace).withName(SECRET_NAME).get();
     if (secret == null) {
-      return ensure();
+      return null;
     }
     Stored stored = read(secret);
     current = stored;
     return stored.keys();
+  }
+
+  /** The keys last read or written by this process; null before the first read. */
+  public SealingKeys loaded() {
+    Stored stored = current;
+    return stored == null ? null : stored.keys();
   }
 
   /** How long until the primary key is due to be replaced; never negative. */

@@ -1,16 +1,10 @@
 package dev.keyward.apikey;
 
-import static dev.keyward.testing.OperatorHarness.value;
-import static dev.keyward.testing.TestApiKeys.apiKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.testing.OperatorHarness;
-import io.fabric8.kubernetes.api.model.Secret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -68,41 +62,13 @@ class ApiKeyFaultTest {
               }
             });
 
-    Map<String, String> first = new HashMap<>();
-    for (int i = 0; i < KEYS; i++) {
-      kw.create(apiKey("faulty-" + i, s -> s.setType("Agent")));
-    }
-    for (int i = 0; i < KEYS; i++) {
-      String name = "faulty-" + i;
-      kw.awaitApiKey(name, k -> consistent(name, k, 1));
-      first.put(name, value(kw.secret(name), "apiKey"));
-    }
-
-    kw.tick(Duration.ofDays(84));
-    for (int i = 0; i < KEYS; i++) {
-      String name = "faulty-" + i;
-      ApiKey rotated = kw.awaitApiKey(name, k -> consistent(name, k, 2));
-      Secret secret = kw.secret(name);
-      assertThat(value(secret, "apiKey.previous")).as(name).isEqualTo(first.get(name));
-      assertThat(rotated.getStatus().getPreviousKey().getFingerprint())
-          .isEqualTo(KeyFormat.fingerprint(first.get(name)));
-    }
+    IssueAndRotate.run(kw, "faulty-", KEYS);
     kw.requests().injectFaults(r -> {});
     System.out.printf(
         "fault injection: %d failed writes, %d conflicts injected over %d keys%n",
         failures.get(), conflicts.get(), KEYS);
     assertThat(failures.get()).isPositive();
     assertThat(conflicts.get()).isPositive();
-  }
-
-  private boolean consistent(String name, ApiKey k, int version) {
-    if (k.getStatus() == null || !"Active".equals(k.getStatus().getPhase())) {
-      return false;
-    }
-    String current = value(kw.secret(name), "apiKey");
-    return Integer.valueOf(version).equals(k.getStatus().getKeyVersion())
-        && current != null
-        && KeyFormat.fingerprint(current).equals(k.getStatus().getFingerprint());
   }
 
   private static void sleep(long millis) {

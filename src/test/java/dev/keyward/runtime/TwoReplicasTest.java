@@ -9,6 +9,7 @@ import dev.keyward.apikey.KeyFormat;
 import dev.keyward.sealing.SealingKeyStore;
 import dev.keyward.sealing.SealingKeys;
 import dev.keyward.testing.MutableClock;
+import dev.keyward.testing.RequestLog;
 import dev.keyward.testing.TestApiKeys;
 import dev.keyward.testing.TestApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -25,8 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two operator replicas without leader election, started at the same moment on an empty namespace:
- * one sealing keyset, and every ApiKey ends with one key that its status describes.
+ * Two operator replicas started at the same moment on an empty namespace. Without leader election:
+ * one sealing keyset, and every ApiKey ends with one key that its status describes. With leader
+ * election: only the leader writes anything but the Lease.
  */
 class TwoReplicasTest {
 
@@ -42,22 +45,10 @@ class TwoReplicasTest {
 
   @Test
   void twoReplicasStartingTogetherShareOneKeysetAndIssueOneKeyEach() throws Exception {
-    String ns = "race-" + Long.toString(System.nanoTime() % 2_176_782_336L, 36);
-    server
-        .admin()
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
+    String ns = newNamespace("race-");
     MutableClock clock = new MutableClock();
     for (int i = 0; i < 2; i++) {
-      KubernetesClient client = new KubernetesClientBuilder().withConfig(server.config()).build();
-      clients.add(client);
-      operators.add(
-          new KeywardOperator(
-              KeywardOperator.Settings.of(client, clock)
-                  .withOperatorNamespace(ns)
-                  .withWatchedNamespaces(Set.of(ns))
-                  .withConcurrency(4)));
+      operators.add(new KeywardOperator(replica(ns, clock, new RequestLog())));
     }
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> starters = new ArrayList<>();
@@ -94,18 +85,10 @@ class TwoReplicasTest {
                 assertThat(o.sealingKeys().current().primaryKeyId())
                     .isEqualTo(stored.primaryKeyId()));
 
-    for (int i = 0; i < 5; i++) {
-      ApiKey key = TestApiKeys.apiKey("raced-" + i, s -> s.setType("Agent"));
-      key.getMetadata().setNamespace(ns);
-      server.admin().resource(key).create();
-    }
+    createApiKeys(ns, "raced-", 5);
     for (int i = 0; i < 5; i++) {
       String name = "raced-" + i;
-      ApiKey active =
-          waiting()
-              .until(
-                  () -> server.admin().resources(ApiKey.class).inNamespace(ns).withName(name).get(),
-                  k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+      ApiKey active = awaitActive(ns, name);
       waiting()
           .until(
               () -> {
@@ -120,5 +103,97 @@ class TwoReplicasTest {
       assertThat(settled.getStatus().getKeyVersion()).as(name).isEqualTo(1);
       assertThat(active.getStatus().getKeyVersion()).as(name).isEqualTo(1);
     }
+  }
+
+  @Test
+  void withLeaderElectionOnlyTheLeaderWrites() throws Exception {
+    String ns = newNamespace("lead-");
+    MutableClock clock = new MutableClock();
+    List<RequestLog> logs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      RequestLog log = new RequestLog();
+      logs.add(log);
+      operators.add(
+          new KeywardOperator(
+              replica(ns, clock, log).withLeaderElection(true).withOnLostLead(() -> {})));
+    }
+    operators.parallelStream().forEach(KeywardOperator::start);
+    waiting().until(() -> operators.stream().filter(KeywardOperator::leading).count() == 1);
+    int leader = operators.get(0).leading() ? 0 : 1;
+    KeywardOperator standby = operators.get(1 - leader);
+
+    createApiKeys(ns, "led-", 3);
+    for (int i = 0; i < 3; i++) {
+      awaitActive(ns, "led-" + i);
+    }
+    waiting()
+        .until(
+            () ->
+                server
+                    .admin()
+                    .secrets()
+                    .inNamespace(ns)
+                    .withName(SealingKeyStore.SECRET_NAME)
+                    .get(),
+            s -> s != null);
+    // The sealing key comes due: a standby asked to look again must still leave it to the leader.
+    clock.advance(Duration.ofDays(31));
+    standby.resyncAll();
+    Thread.sleep(500);
+
+    assertThat(logs.get(leader).writes())
+        .as("the leader's writes")
+        .anyMatch(r -> r.path().contains("/apikeys/led-") && r.path().endsWith("/status"))
+        .anyMatch(r -> r.method().equals("POST") && r.path().endsWith("/secrets"));
+    assertThat(logs.get(1 - leader).requests())
+        .as("the standby takes part in the election")
+        .anyMatch(r -> r.path().contains("/leases"));
+    // A SelfSubjectRulesReview is a question (may I use Leases?) and stores nothing.
+    assertThat(logs.get(1 - leader).writes())
+        .as("the standby's writes")
+        .allMatch(
+            r -> r.path().contains("/leases") || r.path().endsWith("/selfsubjectrulesreviews"));
+    assertThat(standby.sealingKeys().reload().primaryKeyId())
+        .as("the standby reads the keyset the leader wrote")
+        .isEqualTo(operators.get(leader).sealingKeys().current().primaryKeyId());
+  }
+
+  private String newNamespace(String prefix) {
+    String ns = prefix + Long.toString(System.nanoTime() % 2_176_782_336L, 36);
+    server
+        .admin()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    return ns;
+  }
+
+  /** Settings of one replica watching {@code ns}, with its own client logging into {@code log}. */
+  private KeywardOperator.Settings replica(String ns, MutableClock clock, RequestLog log) {
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(server.config())
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("log", log))
+            .build();
+    clients.add(client);
+    return KeywardOperator.Settings.of(client, clock)
+        .withOperatorNamespace(ns)
+        .withWatchedNamespaces(Set.of(ns))
+        .withConcurrency(4);
+  }
+
+  private void createApiKeys(String ns, String prefix, int count) {
+    for (int i = 0; i < count; i++) {
+      ApiKey key = TestApiKeys.apiKey(prefix + i, s -> s.setType("Agent"));
+      key.getMetadata().setNamespace(ns);
+      server.admin().resource(key).create();
+    }
+  }
+
+  private ApiKey awaitActive(String ns, String name) {
+    return waiting()
+        .until(
+            () -> server.admin().resources(ApiKey.class).inNamespace(ns).withName(name).get(),
+            k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
   }
 }

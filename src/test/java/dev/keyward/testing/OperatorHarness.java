@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -47,10 +49,20 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   private KubernetesClient operatorClient;
   private KeywardOperator operator;
   private RequestLog requestLog;
+  private Integer clientRetries;
   private int logMark;
   private UnaryOperator<KeywardOperator.Settings> settings = UnaryOperator.identity();
 
   /** Changes the operator's settings for the next {@link #start()} (e.g. a small quota). */
+  /**
+   * How often the operator's client itself retries a failed request (fabric8's default is 10, with
+   * backoff); 0 hands every error straight to the reconciler.
+   */
+  public OperatorHarness withClientRetries(int retries) {
+    this.clientRetries = retries;
+    return this;
+  }
+
   public OperatorHarness configure(UnaryOperator<KeywardOperator.Settings> change) {
     this.settings = change;
     return this;
@@ -146,9 +158,13 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   /** Starts an operator process: a new client, new informers, nothing carried over. */
   public void start() {
     requestLog = new RequestLog();
+    Config config = server.config();
+    if (clientRetries != null) {
+      config = new ConfigBuilder(config).withRequestRetryBackoffLimit(clientRetries).build();
+    }
     operatorClient =
         new KubernetesClientBuilder()
-            .withConfig(server.config())
+            .withConfig(config)
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test-log", requestLog))
             .build();
     ToolSecretObserver toolSecretCounter =

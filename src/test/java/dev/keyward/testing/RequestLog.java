@@ -44,6 +44,7 @@ public final class RequestLog implements Interceptor {
   private final CountDownLatch released = new CountDownLatch(1);
   private volatile boolean dead;
   private volatile java.util.function.Consumer<Request> fault = r -> {};
+  private volatile java.util.function.ToIntFunction<Request> errorAnswers = r -> 0;
 
   /**
    * Runs {@code fault} before each request reaches the server: it may sleep (a slow server), throw
@@ -51,6 +52,15 @@ public final class RequestLog implements Interceptor {
    */
   public void injectFaults(java.util.function.Consumer<Request> fault) {
     this.fault = fault;
+  }
+
+  /**
+   * Sends each request for which {@code status} gives a non-zero HTTP status to {@link
+   * ErrorServer}, which answers with that status: the client sees a real error response (and may
+   * retry it, each retry asking again), and the API server never sees the request.
+   */
+  public void answerWithErrors(java.util.function.ToIntFunction<Request> status) {
+    this.errorAnswers = status;
   }
 
   @Override
@@ -76,6 +86,10 @@ public final class RequestLog implements Interceptor {
     }
     requests.add(r);
     fault.accept(r);
+    int error = errorAnswers.applyAsInt(r);
+    if (error != 0) {
+      builder.uri(ErrorServer.get().uri(error, r.path()));
+    }
   }
 
   @Override

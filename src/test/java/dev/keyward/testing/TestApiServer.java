@@ -3,15 +3,20 @@ package dev.keyward.testing;
 import dev.keyward.dev.LocalApiServer;
 import dev.keyward.runtime.Crds;
 import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
 
 /**
  * The API server operator tests run against, one per test JVM: the fabric8 mock server in CRUD mode
@@ -60,16 +65,38 @@ public final class TestApiServer {
     }
   }
 
-  /** A new fabric8 mock server in CRUD mode, stopped when the JVM exits; no CRDs installed. */
+  /**
+   * A new fabric8 mock server in CRUD mode, stopped when the JVM exits; no CRDs installed. The mock
+   * has no authorization, so it answers the one review the operator asks for (may it use Leases,
+   * before leader election) the way a real server answers for a cluster admin.
+   */
   public static Config startMock() {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
             new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
             false);
     server.init();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(
+            201,
+            new SelfSubjectRulesReviewBuilder()
+                .withNewStatus()
+                .addNewResourceRule()
+                .withApiGroups("*")
+                .withResources("*")
+                .withVerbs("*")
+                .endResourceRule()
+                .withIncomplete(false)
+                .endStatus()
+                .build())
+        .always();
     Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
     Config config = server.createClient().getConfiguration();
     config.setNamespace(null);
