@@ -240,9 +240,11 @@ final class OperatorBench {
     // P3: this JVM's heap (operator, its client, the benchmark's ApiKey watch; the API server is
     // another process) with N keys, then with 3×N unrelated Secrets in the watched namespace.
     long heapKeys = heapAfterGc();
+    Map<String, long[]> before = classHistogram();
     forAll(3 * n, i -> admin.secrets().resource(secret(ns, "unrelated-" + i)).create());
     Thread.sleep(2000);
     long heapUnrelated = heapAfterGc();
+    figures.put("p3_top_growth_kb_by_class", growth(before, classHistogram(), 8));
     figures.put("p3_heap_mb_with_keys", round(heapKeys / 1048576.0));
     figures.put("p3_heap_mb_with_unrelated_secrets", round(heapUnrelated / 1048576.0));
     figures.put("p3_growth_percent", round(100.0 * (heapUnrelated - heapKeys) / heapKeys));
@@ -377,6 +379,42 @@ final class OperatorBench {
                 .encodeToString(
                     ("kwa_" + name + "_0123456789abcdef").getBytes(StandardCharsets.UTF_8)))
         .build();
+  }
+
+  /** Live objects by class (after a full GC): class name to {instances, bytes}. */
+  private static Map<String, long[]> classHistogram() throws Exception {
+    String text =
+        (String)
+            ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram",
+                    new Object[] {new String[0]},
+                    new String[] {String[].class.getName()});
+    Map<String, long[]> byClass = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        byClass.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    return byClass;
+  }
+
+  /** The classes whose live bytes grew most, with the growth in KB. */
+  private static Map<String, Long> growth(
+      Map<String, long[]> before, Map<String, long[]> after, int top) {
+    Map<String, Long> grown = new LinkedHashMap<>();
+    after.entrySet().stream()
+        .map(
+            e ->
+                Map.entry(
+                    e.getKey(),
+                    e.getValue()[1] - before.getOrDefault(e.getKey(), new long[] {0, 0})[1]))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(top)
+        .forEach(e -> grown.put(e.getKey(), e.getValue() / 1024));
+    return grown;
   }
 
   private static long heapAfterGc() throws InterruptedException {
