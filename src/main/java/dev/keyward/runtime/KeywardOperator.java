@@ -379,7 +379,8 @@ public final class KeywardOperator implements AutoCloseable {
     return runtime.isStarted() && (!leading() || runtime.allEventSourcesAreHealthy());
   }
 
-  private Stream<ApiKey> cachedApiKeys() {
+  /** The ApiKeys as this replica's informer last saw them. */
+  public Stream<ApiKey> cachedApiKeys() {
     return apiKeys.cached();
   }
 
