@@ -256,7 +256,11 @@ public final class KeywardOperator implements AutoCloseable {
             () -> {
               leading = true;
               log.info("Leading as {}: reconciling", identity);
-              ensureSealingKeysAsLeader();
+              try {
+                scheduler.execute(this::checkSealingKeysOrWarn);
+              } catch (RejectedExecutionException e) {
+                // closing
+              }
             },
             () -> {
               leading = false;
@@ -300,12 +304,9 @@ public final class KeywardOperator implements AutoCloseable {
       }
       http.start();
     }
-    if (settings.leaderElection()) {
-      // Only the leader writes; it creates or rotates the keyset when it starts leading.
-      sealingKeys.reload();
-    } else {
-      sealingKeys.ensure();
-    }
+    // With leader election this replica does not lead yet: it reads, and creates or rotates the
+    // keyset when it starts leading.
+    checkSealingKeys();
     scheduleSealingKeyCheck();
     operator.start();
   }
@@ -323,18 +324,23 @@ public final class KeywardOperator implements AutoCloseable {
     return keys;
   }
 
-  private void ensureSealingKeysAsLeader() {
+  /**
+   * The leader (or the only replica) creates the keyset or rotates its primary when due; any other
+   * replica only reads it.
+   */
+  private void checkSealingKeys() {
+    if (leading()) {
+      sealingKeys.ensure();
+    } else {
+      sealingKeys.reload();
+    }
+  }
+
+  private void checkSealingKeysOrWarn() {
     try {
-      scheduler.execute(
-          () -> {
-            try {
-              sealingKeys.ensure();
-            } catch (RuntimeException e) {
-              log.warn("Could not check the sealing keys; trying again later: {}", e.getMessage());
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      // closing
+      checkSealingKeys();
+    } catch (RuntimeException e) {
+      log.warn("Could not check the sealing keys; trying again later: {}", e.getMessage());
     }
   }
 
@@ -343,15 +349,7 @@ public final class KeywardOperator implements AutoCloseable {
     Duration delay = next.compareTo(SEALING_KEY_CHECK) < 0 ? next : SEALING_KEY_CHECK;
     scheduler.schedule(
         () -> {
-          try {
-            if (leading()) {
-              sealingKeys.ensure();
-            } else {
-              sealingKeys.reload();
-            }
-          } catch (RuntimeException e) {
-            log.warn("Could not check the sealing keys; trying again later: {}", e.getMessage());
-          }
+          checkSealingKeysOrWarn();
           scheduleSealingKeyCheck();
         },
         // A standby waits for the leader's rotation without asking every second.
@@ -361,11 +359,7 @@ public final class KeywardOperator implements AutoCloseable {
 
   /** Re-evaluates every resource and the sealing keys now; used after the clock jumped. */
   public void resyncAll() {
-    if (leading()) {
-      sealingKeys.ensure();
-    } else {
-      sealingKeys.reload();
-    }
+    checkSealingKeys();
     apiKeys.resyncAll();
     toolSecrets.resyncAll();
   }

@@ -42,6 +42,11 @@ final class OperatorBench {
 
   static final int CONCURRENCY = Integer.getInteger("keyward.bench.concurrency", 10);
 
+  private static final Predicate<ApiKey> ACTIVE =
+      k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase());
+  private static final Predicate<ApiKey> ROTATED =
+      k -> k.getStatus() != null && Integer.valueOf(2).equals(k.getStatus().getKeyVersion());
+
   private OperatorBench() {}
 
   static Map<String, Object> run(int n, Path out) throws Exception {
@@ -103,17 +108,7 @@ final class OperatorBench {
       throws Exception {
     KubernetesClient admin = server.admin();
     String ns = namespace(admin, "floor");
-    List<ApiKey> keys = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      keys.add(null);
-    }
-    forAll(
-        n,
-        i -> {
-          ApiKey key = TestApiKeys.apiKey("k" + i, s -> s.setType("Agent"));
-          key.getMetadata().setNamespace(ns);
-          keys.set(i, admin.resource(key).create());
-        });
+    ApiKey[] keys = createApiKeys(admin, ns, n);
     try (KubernetesClient bare = new KubernetesClientBuilder().withConfig(server.config()).build();
         ApiKeyWatch watch = new ApiKeyWatch(admin, ns)) {
       Cpu cpu = new Cpu(server);
@@ -121,7 +116,7 @@ final class OperatorBench {
       forAll(
           n,
           i -> {
-            ApiKey key = keys.get(i);
+            ApiKey key = keys[i];
             bare.secrets().resource(template.secretFor(key)).create();
             ApiKeyStatus status = template.status();
             bare.resource(key)
@@ -131,7 +126,7 @@ final class OperatorBench {
                       return k;
                     });
           });
-      watch.await(n, k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+      watch.await(n, ACTIVE);
       double seconds = (System.nanoTime() - start) / 1e9;
       cpu.report("p1_floor", n, figures);
       return seconds;
@@ -167,103 +162,99 @@ final class OperatorBench {
       BenchApiServer server, int n, Map<String, Object> figures, boolean full) throws Exception {
     KubernetesClient admin = server.admin();
     String ns = namespace(admin, "operator");
+    createApiKeys(admin, ns, n);
+    RequestLog log = new RequestLog();
+    MutableClock clock = new MutableClock();
+    try (ApiKeyWatch keys = new ApiKeyWatch(admin, ns);
+        KubernetesClient client =
+            new KubernetesClientBuilder()
+                .withConfig(server.config())
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
+                .build();
+        KeywardOperator operator =
+            new KeywardOperator(
+                KeywardOperator.Settings.of(client, clock)
+                    .withOperatorNamespace(ns)
+                    .withWatchedNamespaces(Set.of(ns))
+                    .withConcurrency(CONCURRENCY))) {
+
+      // P1: N keys exist; from operator start until every one is Active.
+      Cpu cpu = new Cpu(server);
+      long start = System.nanoTime();
+      operator.start();
+      keys.await(n, ACTIVE);
+      double p1 = (System.nanoTime() - start) / 1e9;
+      figures.put("p1_operator_seconds", round(p1));
+      cpu.report("p1_operator", n, figures);
+      figures.put("p1_reconciles_per_key", round(reconciles(operator) / n));
+      Template template =
+          new Template(
+              admin.secrets().inNamespace(ns).withName("k0").get(),
+              admin.resources(ApiKey.class).inNamespace(ns).withName("k0").get().getStatus());
+
+      // P2: every request the operator sent from its start until all keys were Active, by verb and
+      // resource, and the writes per key; then an idle window.
+      List<RequestLog.Request> issued = log.requests();
+      figures.put("p2_requests", byVerb(issued));
+      figures.put(
+          "p2_writes_per_key",
+          Math.round(1000.0 * issued.stream().filter(RequestLog.Request::isWrite).count() / n)
+              / 1000.0);
+      if (!full) {
+        return template;
+      }
+      Thread.sleep(1000);
+      int idleStart = log.writes().size();
+      operator.resyncAll();
+      Thread.sleep(5000);
+      figures.put("p2_idle_writes", log.writes().size() - idleStart);
+
+      // P4: every key due at once. Before P3 adds its Secrets: the mock server's cost per request
+      // grows with every object it holds, which would be measured instead of the operator.
+      int beforeStorm = log.size();
+      Cpu stormCpu = new Cpu(server);
+      long storm = System.nanoTime();
+      clock.advance(Duration.ofDays(84));
+      operator.resyncAll();
+      keys.await(n, ROTATED);
+      double p4 = (System.nanoTime() - storm) / 1e9;
+      figures.put("p4_rotation_seconds", round(p4));
+      figures.put("p4_requests", byVerb(log.since(beforeStorm)));
+      stormCpu.report("p4_operator", n, figures);
+
+      // P3: this JVM's heap (operator, its client, the benchmark's ApiKey watch; the API server is
+      // another process) with N keys, then with 3×N unrelated Secrets in the watched namespace.
+      // First let the operator's own cache catch up with the storm, or its backlog is measured.
+      while (operator.cachedApiKeys().filter(ROTATED).count() < n) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(2000);
+      long heapKeys = heapAfterGc();
+      Map<String, long[]> before = classHistogram();
+      forAll(3 * n, i -> admin.secrets().resource(secret(ns, "unrelated-" + i)).create());
+      Thread.sleep(2000);
+      long heapUnrelated = heapAfterGc();
+      figures.put("p3_top_growth_kb_by_class", growth(before, classHistogram(), 8));
+      figures.put("p3_heap_mb_with_keys", round(heapKeys / 1048576.0));
+      figures.put("p3_heap_mb_with_unrelated_secrets", round(heapUnrelated / 1048576.0));
+      figures.put("p3_growth_percent", round(100.0 * (heapUnrelated - heapKeys) / heapKeys));
+
+      figures.put("error_responses_by_status", log.errorResponses());
+      return template;
+    }
+  }
+
+  /** Creates N Agent ApiKeys {@code k0..k<N-1>} from {@link #CONCURRENCY} threads. */
+  private static ApiKey[] createApiKeys(KubernetesClient admin, String ns, int n) throws Exception {
+    ApiKey[] created = new ApiKey[n];
     forAll(
         n,
         i -> {
           ApiKey key = TestApiKeys.apiKey("k" + i, s -> s.setType("Agent"));
           key.getMetadata().setNamespace(ns);
-          admin.resource(key).create();
+          created[i] = admin.resource(key).create();
         });
-    ApiKeyWatch keys = new ApiKeyWatch(admin, ns);
-
-    // P1: N keys exist; from operator start until every one is Active.
-    RequestLog log = new RequestLog();
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(server.config())
-            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
-            .build();
-    MutableClock clock = new MutableClock();
-    KeywardOperator operator =
-        new KeywardOperator(
-            KeywardOperator.Settings.of(client, clock)
-                .withOperatorNamespace(ns)
-                .withWatchedNamespaces(Set.of(ns))
-                .withConcurrency(CONCURRENCY));
-    Cpu cpu = new Cpu(server);
-    long start = System.nanoTime();
-    operator.start();
-    keys.await(n, k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
-    double p1 = (System.nanoTime() - start) / 1e9;
-    figures.put("p1_operator_seconds", round(p1));
-    cpu.report("p1_operator", n, figures);
-    figures.put("p1_reconciles_per_key", round(reconciles(operator) / n));
-    Template template =
-        new Template(
-            admin.secrets().inNamespace(ns).withName("k0").get(),
-            admin.resources(ApiKey.class).inNamespace(ns).withName("k0").get().getStatus());
-
-    // P2: every request the operator sent from its start until all keys were Active, by verb and
-    // resource, and the writes per key; then an idle window.
-    List<RequestLog.Request> issued = log.requests();
-    figures.put("p2_requests", byVerb(issued));
-    figures.put(
-        "p2_writes_per_key",
-        Math.round(1000.0 * issued.stream().filter(RequestLog.Request::isWrite).count() / n)
-            / 1000.0);
-    if (!full) {
-      operator.close();
-      keys.close();
-      client.close();
-      return template;
-    }
-    Thread.sleep(1000);
-    int idleStart = log.writes().size();
-    operator.resyncAll();
-    Thread.sleep(5000);
-    figures.put("p2_idle_writes", log.writes().size() - idleStart);
-
-    // P4: every key due at once. Before P3 adds its Secrets: the mock server's cost per request
-    // grows with every object it holds, which would be measured instead of the operator.
-    int beforeStorm = log.size();
-    Cpu stormCpu = new Cpu(server);
-    long storm = System.nanoTime();
-    clock.advance(Duration.ofDays(84));
-    operator.resyncAll();
-    keys.await(
-        n, k -> k.getStatus() != null && Integer.valueOf(2).equals(k.getStatus().getKeyVersion()));
-    double p4 = (System.nanoTime() - storm) / 1e9;
-    figures.put("p4_rotation_seconds", round(p4));
-    figures.put("p4_requests", byVerb(log.since(beforeStorm)));
-    stormCpu.report("p4_operator", n, figures);
-
-    // P3: this JVM's heap (operator, its client, the benchmark's ApiKey watch; the API server is
-    // another process) with N keys, then with 3×N unrelated Secrets in the watched namespace.
-    // First let the operator's own cache catch up with the storm, or its backlog is measured.
-    while (operator
-            .cachedApiKeys()
-            .filter(k -> Integer.valueOf(2).equals(k.getStatus().getKeyVersion()))
-            .count()
-        < n) {
-      Thread.sleep(100);
-    }
-    Thread.sleep(2000);
-    long heapKeys = heapAfterGc();
-    Map<String, long[]> before = classHistogram();
-    forAll(3 * n, i -> admin.secrets().resource(secret(ns, "unrelated-" + i)).create());
-    Thread.sleep(2000);
-    long heapUnrelated = heapAfterGc();
-    figures.put("p3_top_growth_kb_by_class", growth(before, classHistogram(), 8));
-    figures.put("p3_heap_mb_with_keys", round(heapKeys / 1048576.0));
-    figures.put("p3_heap_mb_with_unrelated_secrets", round(heapUnrelated / 1048576.0));
-    figures.put("p3_growth_percent", round(100.0 * (heapUnrelated - heapKeys) / heapKeys));
-
-    figures.put("error_responses_by_status", log.errorResponses());
-
-    operator.close();
-    keys.close();
-    client.close();
-    return template;
+    return created;
   }
 
   /** Request counts by method and resource: "POST secrets", "PATCH apikeys/status", ... */
