@@ -47,6 +47,16 @@ public class ApiKeySpec {
           + " is bumped once per version.")
   private List<RolloutTarget> rolloutRestartTargets;
 
+  @JsonPropertyDescription(
+      "Revoke the key when it has not been used for this long (its last use as recorded by the"
+          + " verifier, or its issue time when never used), written like 90d. Absent: never.")
+  private String revokeWhenUnusedFor;
+
+  @JsonPropertyDescription(
+      "Requests per period the verifier accepts for this key, a token bucket in each verifier"
+          + " replica. Absent: no limit.")
+  private RateLimit rateLimit;
+
   public String getDisplayName() {
     return displayName;
   }
@@ -150,6 +160,56 @@ public class ApiKeySpec {
 
     public void setName(String name) {
       this.name = name;
+    }
+  }
+
+  public String getRevokeWhenUnusedFor() {
+    return revokeWhenUnusedFor;
+  }
+
+  public void setRevokeWhenUnusedFor(String revokeWhenUnusedFor) {
+    this.revokeWhenUnusedFor = revokeWhenUnusedFor;
+  }
+
+  public RateLimit getRateLimit() {
+    return rateLimit;
+  }
+
+  public void setRateLimit(RateLimit rateLimit) {
+    this.rateLimit = rateLimit;
+  }
+
+  /** How many requests per period the verifier accepts for one key. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RateLimit {
+
+    @JsonPropertyDescription("Requests allowed per period, at least 1.")
+    private Integer requests;
+
+    @JsonPropertyDescription("The period, written like 1m, 1h or 30s.")
+    private String per;
+
+    public RateLimit() {}
+
+    public RateLimit(Integer requests, String per) {
+      this.requests = requests;
+      this.per = per;
+    }
+
+    public Integer getRequests() {
+      return requests;
+    }
+
+    public void setRequests(Integer requests) {
+      this.requests = requests;
+    }
+
+    public String getPer() {
+      return per;
+    }
+
+    public void setPer(String per) {
+      this.per = per;
     }
   }
 

@@ -34,6 +34,18 @@ public class ApiKeyStatus {
   @JsonPropertyDescription("sha256: and the first 16 hex digits of the SHA-256 of the key.")
   private String fingerprint;
 
+  @JsonPropertyDescription(
+      "sha256: and the 64 hex digits of the SHA-256 of the current key, for verifiers. Safe to"
+          + " show: the key carries at least 128 random bits.")
+  private String keyHash;
+
+  @JsonPropertyDescription(
+      "When the current key was last verified successfully, to the usage granularity.")
+  private String lastUsedAt;
+
+  @JsonPropertyDescription("Who created the ApiKey, as recorded by the admission webhook.")
+  private String createdBy;
+
   @JsonPropertyDescription("When the ApiKey was created.")
   private String createdAt;
 
@@ -111,6 +123,30 @@ public class ApiKeyStatus {
     this.fingerprint = fingerprint;
   }
 
+  public String getKeyHash() {
+    return keyHash;
+  }
+
+  public void setKeyHash(String keyHash) {
+    this.keyHash = keyHash;
+  }
+
+  public String getLastUsedAt() {
+    return lastUsedAt;
+  }
+
+  public void setLastUsedAt(String lastUsedAt) {
+    this.lastUsedAt = lastUsedAt;
+  }
+
+  public String getCreatedBy() {
+    return createdBy;
+  }
+
+  public void setCreatedBy(String createdBy) {
+    this.createdBy = createdBy;
+  }
+
   public String getCreatedAt() {
     return createdAt;
   }
@@ -179,6 +215,9 @@ public class ApiKeyStatus {
         && Objects.equals(keyVersion, that.keyVersion)
         && Objects.equals(maskedKey, that.maskedKey)
         && Objects.equals(fingerprint, that.fingerprint)
+        && Objects.equals(keyHash, that.keyHash)
+        && Objects.equals(lastUsedAt, that.lastUsedAt)
+        && Objects.equals(createdBy, that.createdBy)
         && Objects.equals(createdAt, that.createdAt)
         && Objects.equals(issuedAt, that.issuedAt)
         && Objects.equals(expiresAt, that.expiresAt)
@@ -199,6 +238,8 @@ public class ApiKeyStatus {
     private String maskedKey;
     private String fingerprint;
     private String validUntil;
+    private String keyHash;
+    private String lastUsedAt;
 
     public PreviousKey() {}
 
@@ -232,9 +273,27 @@ public class ApiKeyStatus {
       this.validUntil = validUntil;
     }
 
+    public String getKeyHash() {
+      return keyHash;
+    }
+
+    public void setKeyHash(String keyHash) {
+      this.keyHash = keyHash;
+    }
+
+    public String getLastUsedAt() {
+      return lastUsedAt;
+    }
+
+    public void setLastUsedAt(String lastUsedAt) {
+      this.lastUsedAt = lastUsedAt;
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof PreviousKey that
+          && Objects.equals(keyHash, that.keyHash)
+          && Objects.equals(lastUsedAt, that.lastUsedAt)
           && Objects.equals(maskedKey, that.maskedKey)
           && Objects.equals(fingerprint, that.fingerprint)
           && Objects.equals(validUntil, that.validUntil);
