@@ -101,10 +101,18 @@ public final class KeyFormat {
 
   /** {@code sha256:} and the first 16 hex digits of the SHA-256 of the value. */
   public static String fingerprint(String value) {
+    return keyHash(value).substring(0, "sha256:".length() + 16);
+  }
+
+  /**
+   * {@code sha256:} and all 64 hex digits of the SHA-256 of the key: what a verifier looks a
+   * presented key up by. Safe to publish for keys with 128 or more random bits.
+   */
+  public static String keyHash(String value) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return "sha256:" + HexFormat.of().formatHex(digest).substring(0, 16);
+      return "sha256:" + HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
