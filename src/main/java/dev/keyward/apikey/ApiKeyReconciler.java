@@ -2,6 +2,7 @@ package dev.keyward.apikey;
 
 import dev.keyward.apikey.RotationPlan.Change;
 import dev.keyward.common.Conditions;
+import dev.keyward.common.Durations;
 import dev.keyward.common.EventRecorder;
 import dev.keyward.common.SpecProblem;
 import dev.keyward.secrets.ManagedSecrets;
@@ -158,6 +159,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
             rotateRequest(key),
             observed,
             lastKnownVersion,
+            RotationPlan.Usage.from(key.getStatus()),
             now,
             () -> KeyFormat.generate(policy.prefix(), policy.length()));
 
@@ -243,11 +245,19 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
                   + " expired and rotation is off; its value was removed from Secret "
                   + secret;
           case REVOKED -> "Revoked: every value was removed from Secret " + secret;
+          case REVOKED_UNUSED ->
+              "Revoked: no use recorded for "
+                  + policy.revokeWhenUnusedFor().map(Durations::format).orElse("")
+                  + " (spec.revokeWhenUnusedFor); every value was removed from Secret "
+                  + secret
+                  + ". Set annotation "
+                  + ApiKey.ROTATE_ANNOTATION
+                  + " to a new value to issue a new key";
           case PREVIOUS_REMOVED ->
               "The previous key's overlap ended; it was removed from Secret " + secret;
           case NONE -> throw new IllegalStateException("nothing to announce");
         };
-    if (change == Change.VALUE_REPLACED) {
+    if (change == Change.VALUE_REPLACED || change == Change.REVOKED_UNUSED) {
       events.warning(key, change.eventReason(), message);
     } else if (change.eventReason() != null) {
       events.normal(key, change.eventReason(), message);
