@@ -2,6 +2,7 @@ package dev.keyward.apikey;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -109,7 +110,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
         return null;
       }
       try {
-        return java.time.OffsetDateTime.parse(text).toInstant();
+        return OffsetDateTime.parse(text).toInstant();
       } catch (DateTimeParseException e) {
         return null;
       }

@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -102,15 +103,12 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
             .toList(),
         true);
     lastUsed.register(
-        activeKeys()
-            .map(k -> row(k, lastUse(k.getStatus())))
-            .filter(java.util.Objects::nonNull)
-            .toList(),
+        activeKeys().map(k -> row(k, lastUse(k.getStatus()))).filter(Objects::nonNull).toList(),
         true);
     created.register(
         activeKeys()
             .map(k -> row(k, epochSeconds(k.getStatus().getCreatedAt())))
-            .filter(java.util.Objects::nonNull)
+            .filter(Objects::nonNull)
             .toList(),
         true);
     toolSecretsByPhase.register(
