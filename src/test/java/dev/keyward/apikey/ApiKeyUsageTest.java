@@ -179,6 +179,38 @@ class ApiKeyUsageTest {
   }
 
   @Test
+  void aUsageWriteThatLandsWhileTheOperatorPatchesStatusIsNotMovedBack() {
+    kw.create(apiKey("racy", s -> s.setType("Agent")));
+    kw.awaitApiKey("racy", k -> activeAt(k, 1));
+    String firstUse = now();
+    recordUse("racy", "{\"lastUsedAt\":\"" + firstUse + "\"}");
+    await().until(() -> firstUse.equals(kw.apiKey("racy").getStatus().getLastUsedAt()));
+    await().pollDelay(Duration.ofMillis(300)).until(() -> true); // the operator's cache has it
+
+    // A verifier writes a newer use between the operator's decision and its status patch.
+    String racingUse = kw.clock().instant().plus(DAY).truncatedTo(ChronoUnit.SECONDS).toString();
+    java.util.concurrent.atomic.AtomicBoolean raced =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    kw.requests()
+        .injectFaults(
+            r -> {
+              if (r.isWrite()
+                  && r.path().contains("/apikeys/racy/status")
+                  && raced.compareAndSet(false, true)) {
+                recordUse("racy", "{\"lastUsedAt\":\"" + racingUse + "\"}");
+              }
+            });
+    ApiKey edited = kw.edit("racy", k -> withScopes(k, "read"));
+    kw.awaitApiKey(
+        "racy",
+        k -> edited.getMetadata().getGeneration().equals(k.getStatus().getObservedGeneration()));
+    kw.requests().injectFaults(r -> {});
+
+    assertThat(raced).isTrue();
+    assertThat(kw.apiKey("racy").getStatus().getLastUsedAt()).isEqualTo(racingUse);
+  }
+
+  @Test
   void revokesAKeyNobodyUsedForRevokeWhenUnusedForAndSparesOneInUse() {
     kw.create(apiKey("idle", s -> s.setRevokeWhenUnusedFor("30d")));
     kw.create(apiKey("busy", s -> s.setRevokeWhenUnusedFor("30d")));
