@@ -98,6 +98,7 @@ class ApiKeyUsageTest {
         .subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"keyHash\":null}}");
     await().until(() -> kw.apiKey("legacy").getStatus().getKeyHash() == null);
+    await().pollDelay(Duration.ofMillis(500)).until(() -> true); // the operator's cache has it
     int before = kw.requests().size();
     kw.admin()
         .secrets()
