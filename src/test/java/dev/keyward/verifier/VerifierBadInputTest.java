@@ -72,6 +72,12 @@ class VerifierBadInputTest {
                 .getBytes(StandardCharsets.UTF_8));
     assertThat(hugeBody.status()).isEqualTo(413);
 
+    RawHttp.Response withBody =
+        kv.send(
+            List.of("POST /v1/verify/orders HTTP/1.1", "X-API-Key: " + key),
+            "x".repeat(100_000).getBytes(StandardCharsets.UTF_8));
+    assertThat(withBody.status()).as("a forwarded body is ignored").isEqualTo(200);
+
     assertThat(kv.verify("?scope=read", key).status()).isEqualTo(200);
     assertThat(LogCapture.since(mark)).doesNotContain("Exception");
   }
