@@ -91,6 +91,27 @@ class VerifyApiTest {
   }
 
   @Test
+  void jsonFormSaysWhenToRetryAndFailsClosedBeforeSync() {
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setRateLimit(new ApiKeySpec.RateLimit(1, "1h"));
+    String key = put("k", spec, null);
+    byte[] body = ("{\"key\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(api.json(body).body()).contains("\"valid\":true");
+    Answer limited = api.json(body);
+    assertThat(limited.status()).isEqualTo(200);
+    assertThat(limited.body())
+        .contains("\"code\":\"RATE_LIMITED\"")
+        .contains("\"retryAfterSeconds\":3600")
+        .doesNotContain(key);
+    assertThat(limited.headers()).containsEntry("Retry-After", "3600");
+
+    synced = false;
+    Answer early = api.json(body);
+    assertThat(early.status()).isEqualTo(503);
+    assertThat(early.code()).isEqualTo(Code.NOT_READY);
+  }
+
+  @Test
   void anInvalidRateLimitIsNoLimit() {
     ApiKeySpec spec = new ApiKeySpec();
     spec.setRateLimit(new ApiKeySpec.RateLimit(1, "soon"));
