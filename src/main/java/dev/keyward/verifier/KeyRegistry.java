@@ -101,7 +101,8 @@ public final class KeyRegistry {
                 owner,
                 status.getKeyVersion() - 1,
                 true,
-                millis(prev.getValidUntil()),
+                // A previous key is only ever valid until a time: without one, not at all.
+                prev.getValidUntil() == null ? Long.MIN_VALUE : millis(prev.getValidUntil()),
                 seconds(prev.getLastUsedAt()),
                 usage(previous, id)));
       } else {

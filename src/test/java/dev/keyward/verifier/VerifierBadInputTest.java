@@ -106,5 +106,18 @@ class VerifierBadInputTest {
     String noHash = kv.issue(kv.namespace(), "nohash", s -> {}, s -> s.setKeyHash("sha256:zz"));
     kv.awaitCode(key, "EXPIRED");
     assertRefused(kv.verify("", noHash), 401, "UNKNOWN");
+
+    String previous = kv.issue("open-ended", s -> {});
+    String current = kv.newKey();
+    kv.writeStatus(
+        "open-ended",
+        s -> {
+          s.setKeyVersion(2);
+          s.setKeyHash(KeyFormat.keyHash(current));
+          s.setPreviousKey(new ApiKeyStatus.PreviousKey());
+          s.getPreviousKey().setKeyHash(KeyFormat.keyHash(previous));
+        });
+    kv.awaitCode(current, "OK");
+    assertRefused(kv.verify("", previous), 401, "EXPIRED");
   }
 }
