@@ -52,9 +52,12 @@ public final class WebhookServer implements AutoCloseable {
       certificate = new ServingCertificate(certDir);
       tls = SSLContext.getInstance("TLS");
       tls.init(new KeyManager[] {certificate}, null, null);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IOException(
-          "cannot serve the admission webhook: " + e.getMessage() + " (--webhook-cert-dir)", e);
+          "cannot serve the admission webhook: "
+              + e.getMessage()
+              + " (--webhook-cert-dir needs tls.crt and tls.key)",
+          e);
     }
     HttpsServer server = HttpsServer.create(new InetSocketAddress(port), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
