@@ -7,6 +7,7 @@ import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.toolsecret.NamespaceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
@@ -127,8 +128,15 @@ public class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    WebhookServer webhook =
-        webhookCertDir == null ? null : WebhookServer.start(webhookPort, webhookCertDir);
+    WebhookServer webhook = null;
+    if (webhookCertDir != null) {
+      try {
+        webhook = WebhookServer.start(webhookPort, webhookCertDir);
+      } catch (IOException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+    WebhookServer started = webhook;
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withHttpClientBuilderConsumer(
@@ -154,8 +162,8 @@ public class OperatorCommand implements Callable<Integer> {
                   () -> {
                     log.info("Stopping Keyward");
                     operator.close();
-                    if (webhook != null) {
-                      webhook.close();
+                    if (started != null) {
+                      started.close();
                     }
                     stopped.countDown();
                   },
