@@ -13,7 +13,41 @@ import java.util.List;
 
 /** What the ApiKey should be. Keyward validates every value and reports mistakes in status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.expiresAfter) || !has(self.rotation) || !has(self.rotation.overlap)"
+            + " || !self.expiresAfter.matches("
+            + ApiKeySpec.ONE_PART
+            + ")"
+            + " || !self.rotation.overlap.matches("
+            + ApiKeySpec.ONE_PART
+            + ")"
+            + " || 2 * "
+            + ApiKeySpec.OVERLAP_SECONDS
+            + " <= "
+            + ApiKeySpec.LIFETIME_SECONDS,
+    message =
+        "InvalidRotation: spec.rotation.overlap must be at most half of spec.expiresAfter, so"
+            + " that no more than two keys are valid at once")
 public class ApiKeySpec {
+
+  /**
+   * A duration of one number and one unit ({@code 90d}); the rotation rule compares only these, CEL
+   * having no loop to add up {@code 1h30m}. The operator checks every form.
+   */
+  static final String ONE_PART = "'^[0-9]{1,9}[dhms]$'";
+
+  /** CEL for the seconds in the one-part {@code expiresAfter}. */
+  static final String LIFETIME_SECONDS =
+      "(int(self.expiresAfter.substring(0, self.expiresAfter.size() - 1))"
+          + " * (self.expiresAfter.endsWith('d') ? 86400 : self.expiresAfter.endsWith('h') ? 3600"
+          + " : self.expiresAfter.endsWith('m') ? 60 : 1))";
+
+  /** CEL for the seconds in the one-part {@code rotation.overlap}. */
+  static final String OVERLAP_SECONDS =
+      "(int(self.rotation.overlap.substring(0, self.rotation.overlap.size() - 1))"
+          + " * (self.rotation.overlap.endsWith('d') ? 86400 : self.rotation.overlap.endsWith('h') ? 3600"
+          + " : self.rotation.overlap.endsWith('m') ? 60 : 1))";
 
   /** The duration grammar of {@code common.Durations}: 90d, 36h, 15m, 30s or several of them. */
   static final String DURATION = "'^([0-9]{1,9}[dhms])+$'";

@@ -37,7 +37,7 @@ class ApiKeyCrdRulesTest {
           entry("bad-lifetime", Set.of("spec.expiresAfter InvalidDuration")),
           entry("zero-lifetime", Set.of("spec.expiresAfter InvalidDuration")),
           entry("bad-overlap", Set.of("spec.rotation.overlap InvalidDuration")),
-          entry("overlap-too-long", Set.of()),
+          entry("overlap-too-long", Set.of("spec InvalidRotation")),
           entry("bad-prefix", Set.of("spec.format.prefix InvalidKeyFormat")),
           entry("short-key", Set.of("spec.format.length minimum")),
           entry("bad-secret-name", Set.of("spec.secret.name InvalidSecret")),
@@ -54,6 +54,49 @@ class ApiKeyCrdRulesTest {
   static final List<Extra> EXTRA =
       List.of(
           new Extra("combined-duration", s -> s.setExpiresAfter("1h30m"), Set.of()),
+          new Extra(
+              "overlap-exactly-half",
+              s -> {
+                s.setExpiresAfter("40s");
+                s.setRotation(rotation(true, "20s"));
+              },
+              Set.of()),
+          new Extra(
+              "overlap-in-other-units",
+              s -> {
+                s.setExpiresAfter("1h");
+                s.setRotation(rotation(true, "31m"));
+              },
+              Set.of("spec InvalidRotation")),
+          new Extra(
+              "overlap-of-days",
+              s -> {
+                s.setExpiresAfter("90d");
+                s.setRotation(rotation(true, "7d"));
+              },
+              Set.of()),
+          new Extra(
+              "overlap-of-a-never-expiring-key",
+              s -> {
+                s.setExpiresAfter("never");
+                s.setRotation(rotation(true, "7d"));
+              },
+              Set.of()),
+          new Extra(
+              // Two-part durations are left to the operator, which refuses this one.
+              "overlap-in-two-parts",
+              s -> {
+                s.setExpiresAfter("2h");
+                s.setRotation(rotation(true, "1h30m"));
+              },
+              Set.of()),
+          new Extra(
+              "huge-durations-do-not-overflow",
+              s -> {
+                s.setExpiresAfter("999999999d");
+                s.setRotation(rotation(true, "999999999d"));
+              },
+              Set.of("spec InvalidRotation")),
           new Extra("never", s -> s.setExpiresAfter("never"), Set.of()),
           new Extra(
               "never-is-no-overlap",
@@ -162,7 +205,7 @@ class ApiKeyCrdRulesTest {
       }
     }
     soft.assertAll();
-    assertThat(BAD_INPUT.values().stream().filter(r -> !r.isEmpty()).count()).isEqualTo(12);
+    assertThat(BAD_INPUT.values().stream().filter(r -> !r.isEmpty()).count()).isEqualTo(13);
   }
 
   @Test
