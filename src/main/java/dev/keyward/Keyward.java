@@ -1,5 +1,6 @@
 package dev.keyward;
 
+import dev.keyward.cli.ListCommand;
 import dev.keyward.cli.OperatorCommand;
 import dev.keyward.cli.ResolveCommand;
 import dev.keyward.cli.SealCommand;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
       VerifierCommand.class,
       SealCommand.class,
       ResolveCommand.class,
+      ListCommand.class,
       DevCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,11 +1,14 @@
 package dev.keyward.cli;
 
+import dev.keyward.admission.WebhookServer;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.toolsecret.NamespaceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -107,8 +110,33 @@ public class OperatorCommand implements Callable<Integer> {
               + " KEYWARD_CLIENT_BURST). Default: ${DEFAULT-VALUE}.")
   int clientBurst;
 
+  @Option(
+      names = "--webhook-port",
+      defaultValue = "${env:KEYWARD_WEBHOOK_PORT:-9443}",
+      description =
+          "HTTPS port of the admission webhook that records keyward.dev/created-by, path /mutate"
+              + " (env KEYWARD_WEBHOOK_PORT). Default: ${DEFAULT-VALUE}.")
+  int webhookPort;
+
+  @Option(
+      names = "--webhook-cert-dir",
+      defaultValue = "${env:KEYWARD_WEBHOOK_CERT_DIR}",
+      description =
+          "Directory with the webhook's serving certificate, tls.crt and tls.key, read again when"
+              + " they change (env KEYWARD_WEBHOOK_CERT_DIR). Without it the webhook is off.")
+  Path webhookCertDir;
+
   @Override
   public Integer call() throws Exception {
+    WebhookServer webhook = null;
+    if (webhookCertDir != null) {
+      try {
+        webhook = WebhookServer.start(webhookPort, webhookCertDir);
+      } catch (IOException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+    WebhookServer started = webhook;
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withHttpClientBuilderConsumer(
@@ -134,6 +162,9 @@ public class OperatorCommand implements Callable<Integer> {
                   () -> {
                     log.info("Stopping Keyward");
                     operator.close();
+                    if (started != null) {
+                      started.close();
+                    }
                     stopped.countDown();
                   },
                   "keyward-shutdown"));

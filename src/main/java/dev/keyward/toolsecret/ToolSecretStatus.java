@@ -31,6 +31,9 @@ public class ToolSecretStatus {
   @JsonPropertyDescription("Name of the Secret holding the value.")
   private String secretName;
 
+  @JsonPropertyDescription("Who created the ToolSecret, as recorded by the admission webhook.")
+  private String createdBy;
+
   @JsonPropertyDescription("When the ToolSecret was created.")
   private String createdAt;
 
@@ -88,6 +91,14 @@ public class ToolSecretStatus {
     this.secretName = secretName;
   }
 
+  public String getCreatedBy() {
+    return createdBy;
+  }
+
+  public void setCreatedBy(String createdBy) {
+    this.createdBy = createdBy;
+  }
+
   public String getCreatedAt() {
     return createdAt;
   }
@@ -121,6 +132,7 @@ public class ToolSecretStatus {
         && Objects.equals(display, s.display)
         && Objects.equals(fingerprint, s.fingerprint)
         && Objects.equals(secretName, s.secretName)
+        && Objects.equals(createdBy, s.createdBy)
         && Objects.equals(createdAt, s.createdAt)
         && Objects.equals(updatedAt, s.updatedAt)
         && Objects.equals(sealingKeyId, s.sealingKeyId);
