@@ -36,10 +36,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Created By", jsonPath = ".status.createdBy")
 @AdditionalPrinterColumn(
-    name = "Last Used",
-    jsonPath = ".status.lastUsedAt",
-    type = AdditionalPrinterColumn.Type.DATE)
-@AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
