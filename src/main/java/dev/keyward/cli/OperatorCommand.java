@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Run the operator against the cluster of the current kubeconfig (KUBECONFIG or"
-            + " ~/.kube/config) or the in-cluster configuration.")
+            + " ~/.kube/config) or, in a pod, the in-cluster configuration.")
 public class OperatorCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(OperatorCommand.class);
@@ -109,8 +109,14 @@ public class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Fail in seconds, with one line, when there is no cluster to run against; once running, the
+    // operator's own client retries as usual.
+    try (KubernetesClient probe = ClusterAccess.client()) {
+      probe.getKubernetesVersion();
+    }
     KubernetesClient client =
         new KubernetesClientBuilder()
+            .withConfig(ClusterAccess.checkedConfig())
             .withHttpClientBuilderConsumer(
                 b ->
                     b.addOrReplaceInterceptor(
