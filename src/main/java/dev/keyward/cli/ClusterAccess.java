@@ -1,7 +1,6 @@
 package dev.keyward.cli;
 
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -56,12 +55,11 @@ public final class ClusterAccess {
   }
 
   private static KubernetesClient commandClient() {
-    Config config =
-        new ConfigBuilder(checkedConfig())
-            .withConnectionTimeout((int) CONNECT_TIMEOUT.toMillis())
-            .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis())
-            .withRequestRetryBackoffLimit(0)
-            .build();
+    // Set on the configuration itself: a ConfigBuilder would read the kubeconfig a second time.
+    Config config = checkedConfig();
+    config.setConnectionTimeout((int) CONNECT_TIMEOUT.toMillis());
+    config.setRequestTimeout((int) REQUEST_TIMEOUT.toMillis());
+    config.setRequestRetryBackoffLimit(0);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
