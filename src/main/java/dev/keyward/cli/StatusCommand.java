@@ -80,14 +80,17 @@ public class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The Events about this object (this incarnation of it, when the Event names a uid). */
+  /**
+   * The Events about this object (this incarnation of it, when the Event names a uid). Filtered
+   * here rather than by a field selector, which the fabric8 mock server ignores; Events live an
+   * hour, so a namespace's list stays small.
+   */
   static List<Event> events(KubernetesClient client, HasMetadata object) {
     String uid = object.getMetadata().getUid();
     return client
         .v1()
         .events()
         .inNamespace(object.getMetadata().getNamespace())
-        .withField("involvedObject.name", object.getMetadata().getName())
         .list()
         .getItems()
         .stream()
