@@ -70,11 +70,12 @@ public class Keyward implements Runnable {
           if (e instanceof ClusterAccess.Unavailable || e instanceof KubernetesClientException) {
             code = CLUSTER_UNAVAILABLE;
             message = ClusterAccess.explain(e);
-          } else if (e instanceof IllegalArgumentException
-              || e instanceof IllegalStateException
-              || e instanceof UncheckedIOException) {
+          } else if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
             code = 2;
             message = e.getMessage();
+          } else if (e instanceof UncheckedIOException io) {
+            code = 2;
+            message = io.getMessage() + " (" + io.getCause().getMessage() + ")";
           } else {
             throw e;
           }

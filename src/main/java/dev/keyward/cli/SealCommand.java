@@ -45,7 +45,9 @@ public class SealCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--namespace", description = "Namespace of the ToolSecret.")
+  @Option(
+      names = {"-n", "--namespace"},
+      description = "Namespace of the ToolSecret.")
   String namespace;
 
   @Option(names = "--name", description = "Name of the ToolSecret.")
