@@ -99,6 +99,16 @@ public final class ClusterAccess {
                   + ": point KUBECONFIG at a readable kubeconfig file");
         }
       }
+      Config config = Config.autoConfigure(null);
+      if (config.getCurrentContext() == null) {
+        // fabric8 would go on with https://kubernetes.default.svc, the in-cluster address.
+        throw new Unavailable(
+            "kubeconfig "
+                + (present.size() == 1 ? present.get(0) : present)
+                + " has no current context: pick one with kubectl config use-context NAME"
+                + " (kubectl config get-contexts lists them)");
+      }
+      return config;
     }
     return Config.autoConfigure(null);
   }

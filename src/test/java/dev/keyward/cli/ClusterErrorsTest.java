@@ -121,6 +121,22 @@ class ClusterErrorsTest {
   }
 
   @Test
+  void aKubeconfigWithoutCurrentContextIsNamedNotReplacedByTheInClusterAddress() throws Exception {
+    for (String content : List.of("", "apiVersion: v1\nkind: Config\n")) {
+      Path kubeconfig = dir.resolve("kubeconfig");
+      Files.writeString(kubeconfig, content);
+      System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, kubeconfig.toString());
+      Result r = run("status", "apikey", "x");
+      assertOneLine(
+          r,
+          Keyward.CLUSTER_UNAVAILABLE,
+          "kubeconfig " + kubeconfig + " has no current context",
+          "kubectl config use-context");
+      assertThat(r.err() + r.logged()).doesNotContain("kubernetes.default.svc");
+    }
+  }
+
+  @Test
   void aKubeconfigThatIsAFolderIsNamed() {
     System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, dir.toString());
     Result r = run("status", "apikey", "x");
