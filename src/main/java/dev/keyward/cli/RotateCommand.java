@@ -1,16 +1,21 @@
 package dev.keyward.cli;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.common.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -32,6 +37,8 @@ public class RotateCommand implements Callable<Integer> {
 
   static Clock clock = Clock.systemUTC();
 
+  private static final Duration POLL = Duration.ofMillis(250);
+
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The ApiKey's name.")
@@ -39,8 +46,18 @@ public class RotateCommand implements Callable<Integer> {
 
   @Mixin Target target;
 
+  @Option(
+      names = "--wait",
+      arity = "0..1",
+      fallbackValue = "60s",
+      paramLabel = "TIMEOUT",
+      description =
+          "Wait until the operator has issued the new key version (default ${FALLBACK-VALUE} when"
+              + " given without a time, like 2m).")
+  String wait;
+
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     Names.checkName("NAME", name)
         .ifPresent(
             problem -> {
@@ -85,7 +102,49 @@ public class RotateCommand implements Callable<Integer> {
               + " apikey %s -n %s`.%n",
           ns, name, ApiKey.ROTATE_ANNOTATION, value, name, ns);
       out.flush();
+      if (wait != null) {
+        return awaitNewVersion(resource, key, Durations.parse("--wait", wait), ns);
+      }
     }
     return 0;
+  }
+
+  private int awaitNewVersion(Resource<ApiKey> resource, ApiKey before, Duration timeout, String ns)
+      throws InterruptedException {
+    int version =
+        before.getStatus() == null || before.getStatus().getKeyVersion() == null
+            ? 0
+            : before.getStatus().getKeyVersion();
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      ApiKey now = resource.get();
+      if (now != null
+          && now.getStatus() != null
+          && now.getStatus().getKeyVersion() != null
+          && now.getStatus().getKeyVersion() > version) {
+        var status = now.getStatus();
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "Rotated: key version %d (%s)%s.%n",
+                status.getKeyVersion(),
+                status.getMaskedKey(),
+                status.getPreviousKey() == null
+                    ? ""
+                    : ", the previous key is valid until "
+                        + status.getPreviousKey().getValidUntil());
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+    spec.commandLine()
+        .getErr()
+        .printf(
+            "keyward rotate: no new key version within %s: is the operator running? (keyward status"
+                + " apikey %s -n %s)%n",
+            wait, before.getMetadata().getName(), ns);
+    spec.commandLine().getErr().flush();
+    return 1;
   }
 }

@@ -136,9 +136,19 @@ class KeyCommandsTest {
         .contains("the previous key stops working")
         .containsPattern("Events \\(newest last\\):\n  \\S+  Normal  Rotated  ");
 
-    // A second request is a new value, so it rotates again.
-    assertThat(run("rotate", "research-agent").code()).isZero();
-    harness.awaitApiKey("research-agent", k -> k.getStatus().getKeyVersion() == 3);
+    // A second request is a new value, so it rotates again; --wait returns once it has.
+    Result waited = run("rotate", "research-agent", "--wait", "20s");
+    assertThat(waited.code()).as(waited.err()).isZero();
+    ApiKey third = harness.apiKey("research-agent");
+    assertThat(third.getStatus().getKeyVersion()).isEqualTo(3);
+    assertThat(waited.out())
+        .contains("Rotated: key version 3 (" + third.getStatus().getMaskedKey());
+
+    // With no operator to act, --wait gives up and says what to check.
+    harness.stop();
+    Result stuck = run("rotate", "research-agent", "--wait", "1s");
+    assertThat(stuck.code()).isEqualTo(1);
+    assertThat(stuck.err()).contains("no new key version within 1s: is the operator running?");
   }
 
   @Test
