@@ -56,7 +56,9 @@ final class StatusReport {
     }
     r.time("Created", s.getCreatedAt());
     r.time("Issued", s.getIssuedAt());
-    r.time("Expires", s.getExpiresAt() == null && s.getIssuedAt() != null ? "never" : null);
+    if (s.getExpiresAt() == null && s.getIssuedAt() != null) {
+      r.field("Expires", "never");
+    }
     r.time("Expires", s.getExpiresAt());
     r.time("Rotates", s.getRotatesAt());
     r.time("Last rotated", s.getLastRotatedAt());
@@ -254,7 +256,7 @@ final class StatusReport {
 
   private void time(String name, String at) {
     if (at != null) {
-      field(name, "never".equals(at) ? at : when(at));
+      field(name, when(at));
     }
   }
 
