@@ -21,7 +21,10 @@ import picocli.CommandLine.Command;
     name = "keyward",
     mixinStandardHelpOptions = true,
     versionProvider = Keyward.Version.class,
-    description = "Kubernetes operator that manages credentials as custom resources.",
+    description = {
+      "Kubernetes operator that manages credentials as custom resources.",
+      "Without a command it runs the operator (keyward operator)."
+    },
     subcommands = {
       OperatorCommand.class,
       SealCommand.class,

@@ -52,8 +52,8 @@ public class RotateCommand implements Callable<Integer> {
       fallbackValue = "60s",
       paramLabel = "TIMEOUT",
       description =
-          "Wait until the operator has issued the new key version (default ${FALLBACK-VALUE} when"
-              + " given without a time, like 2m).")
+          "Wait until the operator has issued the new key version, at most TIMEOUT (like 2m)."
+              + " Default: ${FALLBACK-VALUE}.")
   String wait;
 
   @Override
