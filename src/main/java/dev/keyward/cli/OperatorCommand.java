@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Run the operator against the cluster of the current kubeconfig (KUBECONFIG or"
-            + " ~/.kube/config) or the in-cluster configuration.")
+            + " ~/.kube/config) or, in a pod, the in-cluster configuration.")
 public class OperatorCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(OperatorCommand.class);
@@ -128,6 +128,11 @@ public class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Fail in seconds, with one line, when there is no cluster to run against; once running, the
+    // operator's own client retries as usual.
+    try (KubernetesClient probe = ClusterAccess.client()) {
+      probe.getKubernetesVersion();
+    }
     WebhookServer webhook = null;
     if (webhookCertDir != null) {
       try {
@@ -139,6 +144,7 @@ public class OperatorCommand implements Callable<Integer> {
     WebhookServer started = webhook;
     KubernetesClient client =
         new KubernetesClientBuilder()
+            .withConfig(ClusterAccess.checkedConfig())
             .withHttpClientBuilderConsumer(
                 b ->
                     b.addOrReplaceInterceptor(
