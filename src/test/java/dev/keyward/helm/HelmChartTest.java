@@ -430,9 +430,12 @@ class HelmChartTest {
             .flatMap(g -> ((List<Map<String, Object>>) g.get("rules")).stream())
             .collect(Collectors.toMap(r -> (String) r.get("alert"), r -> (String) r.get("expr")));
     assertThat(exprByAlert)
+        .hasEntrySatisfying(
+            "KeywardApiKeyExpiringSoon",
+            e -> assertThat(e).contains("keyward_api_key_expiration_timestamp_seconds"))
         .containsEntry(
-            "KeywardApiKeyExpiringWithoutRotation",
-            "(keyward_api_key_expiration_timestamp_seconds - time()) < 7*24*3600")
+            "KeywardApiKeyRotationOverdue",
+            "(time() - keyward_api_key_rotation_timestamp_seconds) > 600")
         .containsEntry("KeywardUnsealFailures", "increase(keyward_unseal_failures_total[15m]) > 0")
         .hasEntrySatisfying(
             "KeywardReconcileErrors",
