@@ -56,7 +56,8 @@ class HelmChartTest {
           "watchNamespaces", List.of("team-a", "team-b"),
           "image", Map.of("tag", "1.2.3-test"),
           "serviceMonitor", Map.of("enabled", true),
-          "prometheusRule", Map.of("enabled", true));
+          "prometheusRule", Map.of("enabled", true),
+          "grafana", Map.of("dashboard", Map.of("enabled", true)));
 
   static final Map<String, Set<String>> WATCH_RULES =
       Map.of(
@@ -195,6 +196,7 @@ class HelmChartTest {
             entry("KEYWARD_CLIENT_BURST", "100"),
             entry("KEYWARD_SEALING_KEY_ROTATION", "30d"),
             entry("KEYWARD_NAMESPACE_QUOTA", "512Ki"),
+            entry("KEYWARD_TOOL_INDEX_NAME", "keyward-tools"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"));
     assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
   }
@@ -231,6 +233,8 @@ class HelmChartTest {
                     Map.of("keyRotation", "7d"),
                     "namespaceQuota",
                     "256Ki",
+                    "toolIndexName",
+                    "team-tools",
                     "javaToolOptions",
                     "-Xmx300m")));
     assertThat(env(rendered))
@@ -240,6 +244,7 @@ class HelmChartTest {
         .containsEntry("KEYWARD_CLIENT_BURST", "40")
         .containsEntry("KEYWARD_SEALING_KEY_ROTATION", "7d")
         .containsEntry("KEYWARD_NAMESPACE_QUOTA", "256Ki")
+        .containsEntry("KEYWARD_TOOL_INDEX_NAME", "team-tools")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx300m");
     assertThat(container(rendered).getPorts().get(0).getContainerPort()).isEqualTo(9090);
     assertThat(rendered.one(Service.class).getSpec().getPorts().get(0).getPort()).isEqualTo(9090);

@@ -66,17 +66,41 @@ final class PromQl {
 
   /** The metric names an expression reads. */
   static Set<String> metricNames(String expr) {
-    String text = expr.replaceAll("\\bon\\s*\\([^)]*\\)", " ").replaceAll("\\[[^]]*]", " ");
+    String text =
+        expr.replaceAll("\\b(?:on|by|without|ignoring)\\s*\\([^)]*\\)", " ")
+            .replaceAll("\\[[^]]*]", " ")
+            .replaceAll("\\{[^}]*}", " ")
+            .replaceAll("\"[^\"]*\"", " ");
     Set<String> names = new TreeSet<>();
     Matcher m = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(text);
     while (m.find()) {
       String word = m.group();
       boolean call = text.substring(m.end()).stripLeading().startsWith("(");
-      if (!call && !word.equals("unless")) {
+      if (!call && !Set.of("unless", "and", "or", "bool", "offset").contains(word)) {
         names.add(word);
       }
     }
     return names;
+  }
+
+  /** Label names an expression selects, groups or matches on ({@code {a=~..}}, {@code by (a)}). */
+  static Set<String> labelsUsed(String expr) {
+    Set<String> labels = new TreeSet<>(matchingLabels(expr));
+    Matcher by = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)").matcher(expr);
+    while (by.find()) {
+      for (String l : by.group(1).split(",")) {
+        labels.add(l.trim());
+      }
+    }
+    Matcher selector = Pattern.compile("\\{([^}]*)}").matcher(expr);
+    while (selector.find()) {
+      Matcher name =
+          Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)").matcher(selector.group(1));
+      while (name.find()) {
+        labels.add(name.group(1));
+      }
+    }
+    return labels;
   }
 
   /** Label names an expression matches on ({@code on(a, b)}). */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
 import dev.keyward.testing.OperatorHarness;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
@@ -29,12 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The chart's alert rules against what a running operator exports: every series a rule reads is
- * scraped with the labels the rule uses, and each rule, evaluated on the scraped values, fires for
- * the stuck rotation, the key about to expire, the unseal failure and the failing reconcile it is
- * for, and stays quiet for healthy keys.
+ * The chart's alert rules and Grafana dashboard against what a running operator exports: every
+ * series a rule or a panel reads is scraped, with the labels the rule uses, and each rule,
+ * evaluated on the scraped values, fires for the stuck rotation, the key about to expire, the
+ * unseal failure and the failing reconcile it is for, and stays quiet for healthy keys.
  */
-class AlertRulesTest {
+class ChartMonitoringTest {
 
   static final Duration TEN_MINUTES_AND_A_BIT = Duration.ofMinutes(10).plusSeconds(30);
 
@@ -47,13 +48,7 @@ class AlertRulesTest {
   @BeforeAll
   @SuppressWarnings("unchecked")
   static void renderRules() {
-    String yaml =
-        new Helm(Path.of("helm", "keyward"))
-            .template()
-            .withName("keyward")
-            .withNamespace("keyward-system")
-            .set("prometheusRule.enabled", true)
-            .call();
+    String yaml = render("prometheusRule.enabled");
     rules = new LinkedHashMap<>();
     for (String doc : yaml.split("(?m)^---\\s*$")) {
       if (doc.contains("kind: PrometheusRule")) {
@@ -74,6 +69,30 @@ class AlertRulesTest {
             "KeywardReconcileErrors");
   }
 
+  static String render(String... enabled) {
+    var command =
+        new Helm(Path.of("helm", "keyward"))
+            .template()
+            .withName("keyward")
+            .withNamespace("keyward-system");
+    for (String value : enabled) {
+      command.set(value, true);
+    }
+    return command.call();
+  }
+
+  /** The dashboard JSON as the chart ships it in its ConfigMap, or null when none is rendered. */
+  static Map<String, Object> dashboard(String yaml) {
+    for (String doc : yaml.split("(?m)^---\\s*$")) {
+      if (doc.contains("kind: ConfigMap") && doc.contains("grafana_dashboard")) {
+        ConfigMap map = Serialization.unmarshal(doc, ConfigMap.class);
+        assertThat(map.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        return Serialization.unmarshal(map.getData().get("keyward.json"), Map.class);
+      }
+    }
+    return null;
+  }
+
   @BeforeEach
   void withHttp() {
     harness.configure(s -> s.withHttpPort(0));
@@ -82,14 +101,7 @@ class AlertRulesTest {
 
   @Test
   void everySeriesARuleReadsIsExportedWithTheLabelsItUses() throws Exception {
-    createKeys();
-    harness.create(toolSecret("broken", s -> s.setEncryptedValue("not base64!")));
-    harness.awaitToolSecret(
-        "broken", t -> t.getStatus() != null && "Failed".equals(t.getStatus().getPhase()));
-    harness.requests().answerWithErrors(r -> isSecretWrite(r, "rotating") ? 500 : 0);
-    harness.tick(Duration.ofSeconds(21));
-    waiting().until(() -> !scrape().metric("operator_sdk_reconciliations_failed_total").isEmpty());
-    PromQl.Scrape scrape = scrape();
+    PromQl.Scrape scrape = scrapeWithEverySeries();
 
     for (var rule : rules.entrySet()) {
       String expr = (String) rule.getValue().get("expr");
@@ -198,6 +210,78 @@ class AlertRulesTest {
   // --- helpers
 
   /** A 40s/20s rotating key, a 30-day key that does not rotate, an Agent key (90d, rotates). */
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyDashboardQueryReadsSeriesTheOperatorExports() throws Exception {
+    assertThat(dashboard(render())).as("no dashboard unless enabled").isNull();
+    Map<String, Object> dashboard = dashboard(render("grafana.dashboard.enabled"));
+    assertThat(dashboard).isNotNull().containsEntry("title", "Keyward");
+    PromQl.Scrape scrape = scrapeWithEverySeries();
+
+    List<Map<String, Object>> panels = (List<Map<String, Object>>) dashboard.get("panels");
+    assertThat(panels)
+        .extracting(p -> (String) p.get("title"))
+        .contains(
+            "ApiKeys by phase",
+            "Soonest expiries",
+            "Rotation overdue",
+            "Rotations",
+            "Unseal failures",
+            "Reconcile errors");
+    for (Map<String, Object> panel : panels) {
+      List<Map<String, Object>> targets = (List<Map<String, Object>>) panel.get("targets");
+      assertThat(targets).as("panel %s queries something", panel.get("title")).isNotEmpty();
+      for (Map<String, Object> target : targets) {
+        String expr = (String) target.get("expr");
+        Set<String> metrics = PromQl.metricNames(expr);
+        assertThat(metrics).as("%s: %s names a metric", panel.get("title"), expr).isNotEmpty();
+        for (String metric : metrics) {
+          assertThat(scrape.metric(metric))
+              .as("%s reads %s, which the operator exports", panel.get("title"), metric)
+              .isNotEmpty();
+          for (String label : PromQl.labelsUsed(expr)) {
+            assertThat(scrape.metric(metric).keySet())
+                .as("%s: %s has label %s", panel.get("title"), metric, label)
+                .allSatisfy(labels -> assertThat(labels).containsKey(label));
+          }
+        }
+      }
+    }
+    Map<String, Object> templating = (Map<String, Object>) dashboard.get("templating");
+    for (Map<String, Object> variable : (List<Map<String, Object>>) templating.get("list")) {
+      if (variable.get("definition") instanceof String definition) {
+        var labelValues =
+            java.util.regex.Pattern.compile("^label_values\\((\\w+),\\s*(\\w+)\\)$")
+                .matcher(definition);
+        assertThat(labelValues.matches())
+            .as("variable %s: %s", variable.get("name"), definition)
+            .isTrue();
+        assertThat(scrape.metric(labelValues.group(1)).keySet())
+            .as("variable %s reads %s", variable.get("name"), definition)
+            .isNotEmpty()
+            .allSatisfy(labels -> assertThat(labels).containsKey(labelValues.group(2)));
+      }
+    }
+  }
+
+  /**
+   * A scrape with every series Keyward exports: keys in each state, an unseal failure and a failed
+   * reconcile (the rotating key's Secret writes answer 500).
+   */
+  private PromQl.Scrape scrapeWithEverySeries() throws Exception {
+    createKeys();
+    harness.create(toolSecret("broken", s -> s.setEncryptedValue("not base64!")));
+    harness.awaitToolSecret(
+        "broken", t -> t.getStatus() != null && "Failed".equals(t.getStatus().getPhase()));
+    harness.requests().answerWithErrors(r -> isSecretWrite(r, "rotating") ? 500 : 0);
+    harness.tick(Duration.ofSeconds(21));
+    waiting().until(() -> !scrape().metric("operator_sdk_reconciliations_failed_total").isEmpty());
+    harness.requests().answerWithErrors(r -> 0);
+    harness.tick(Duration.ofSeconds(1));
+    harness.awaitApiKey("rotating", k -> Integer.valueOf(2).equals(k.getStatus().getKeyVersion()));
+    return scrape();
+  }
+
   private void createKeys() {
     createKeys("rotating", "fixed", "agent");
   }
