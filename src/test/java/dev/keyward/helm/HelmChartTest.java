@@ -123,6 +123,8 @@ class HelmChartTest {
         .hasMessageContaining("watchNamespaces");
     assertThatThrownBy(() -> template(Map.of("http", Map.of("port", "eighty"))))
         .hasMessageContaining("port");
+    assertThatThrownBy(() -> template(Map.of("toolIndexName", "Tools_Index")))
+        .hasMessageContaining("toolIndexName");
   }
 
   // --- Deployment
