@@ -174,6 +174,37 @@ class ChartMonitoringTest {
   }
 
   @Test
+  void anInvalidEditStopsRotationAndTheOverdueAlertSaysSo() throws Exception {
+    harness.create(
+        apiKey(
+            "edited",
+            s -> {
+              s.setExpiresAfter("1h");
+              s.setRotation(rotation(true, "10m"));
+            }));
+    harness.awaitApiKey(
+        "edited", k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+    double rotatesAt = epochSeconds(harness.apiKey("edited").getStatus().getRotatesAt());
+    harness.edit(
+        "edited",
+        k -> {
+          k.getSpec().setRotation(rotation(true, "40m")); // more than half the lifetime
+          return k;
+        });
+    harness.awaitApiKey("edited", k -> "Failed".equals(k.getStatus().getPhase()));
+
+    PromQl.Scrape scrape = scrape();
+    assertThat(scrape.metric("keyward_api_key_rotation_timestamp_seconds"))
+        .as("the current key still works, and nothing will rotate it")
+        .containsEntry(labels("edited"), rotatesAt);
+    assertThat(fired("KeywardApiKeyRotationOverdue", scrape, rotatesAt + 60)).isEmpty();
+    double late = rotatesAt + TEN_MINUTES_AND_A_BIT.toSeconds();
+    assertThat(names(fired("KeywardApiKeyRotationOverdue", scrape, late)))
+        .containsExactly("edited");
+    assertThat(names(fired("KeywardApiKeyExpiringSoon", scrape, late))).containsExactly("edited");
+  }
+
+  @Test
   void keyThatDoesNotRotateFiresExpiringSevenDaysBeforeItsExpiry() throws Exception {
     createKeys("fixed", "agent");
     PromQl.Scrape scrape = scrape();
