@@ -10,6 +10,8 @@ import com.marcnuri.helm.Helm;
 import dev.keyward.testing.OperatorHarness;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -310,6 +313,19 @@ class ChartMonitoringTest {
     harness.requests().answerWithErrors(r -> 0);
     harness.tick(Duration.ofSeconds(1));
     harness.awaitApiKey("rotating", k -> Integer.valueOf(2).equals(k.getStatus().getKeyVersion()));
+    // A use of "fixed", written the way the verifier records it: a merge patch of the status.
+    String usedAt = harness.clock().instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    harness
+        .apiKeys()
+        .inNamespace(harness.namespace())
+        .withName("fixed")
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"lastUsedAt\":\"" + usedAt + "\"}}");
+    harness.awaitApiKey("fixed", k -> usedAt.equals(k.getStatus().getLastUsedAt()));
+    waiting()
+        .until(() -> !scrape().metric("keyward_api_key_last_used_timestamp_seconds").isEmpty());
     return scrape();
   }
 
