@@ -63,7 +63,8 @@ class HelmChartTest {
           "watchNamespaces", List.of("team-a", "team-b"),
           "image", Map.of("tag", "1.2.3-test"),
           "serviceMonitor", Map.of("enabled", true),
-          "prometheusRule", Map.of("enabled", true));
+          "prometheusRule", Map.of("enabled", true),
+          "grafana", Map.of("dashboard", Map.of("enabled", true)));
 
   static final Map<String, Set<String>> WATCH_RULES =
       Map.of(
@@ -129,6 +130,8 @@ class HelmChartTest {
         .hasMessageContaining("watchNamespaces");
     assertThatThrownBy(() -> template(Map.of("http", Map.of("port", "eighty"))))
         .hasMessageContaining("port");
+    assertThatThrownBy(() -> template(Map.of("toolIndexName", "Tools_Index")))
+        .hasMessageContaining("toolIndexName");
   }
 
   // --- Deployment
@@ -204,6 +207,7 @@ class HelmChartTest {
             entry("KEYWARD_CLIENT_BURST", "100"),
             entry("KEYWARD_SEALING_KEY_ROTATION", "30d"),
             entry("KEYWARD_NAMESPACE_QUOTA", "512Ki"),
+            entry("KEYWARD_TOOL_INDEX_NAME", "keyward-tools"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"),
             entry("KEYWARD_WEBHOOK_PORT", "9443"),
             entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"));
@@ -242,6 +246,8 @@ class HelmChartTest {
                     Map.of("keyRotation", "7d"),
                     "namespaceQuota",
                     "256Ki",
+                    "toolIndexName",
+                    "team-tools",
                     "javaToolOptions",
                     "-Xmx300m")));
     assertThat(env(rendered))
@@ -251,6 +257,7 @@ class HelmChartTest {
         .containsEntry("KEYWARD_CLIENT_BURST", "40")
         .containsEntry("KEYWARD_SEALING_KEY_ROTATION", "7d")
         .containsEntry("KEYWARD_NAMESPACE_QUOTA", "256Ki")
+        .containsEntry("KEYWARD_TOOL_INDEX_NAME", "team-tools")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx300m");
     assertThat(container(rendered).getPorts().get(0).getContainerPort()).isEqualTo(9090);
     assertThat(
@@ -448,9 +455,12 @@ class HelmChartTest {
             .flatMap(g -> ((List<Map<String, Object>>) g.get("rules")).stream())
             .collect(Collectors.toMap(r -> (String) r.get("alert"), r -> (String) r.get("expr")));
     assertThat(exprByAlert)
+        .hasEntrySatisfying(
+            "KeywardApiKeyExpiringSoon",
+            e -> assertThat(e).contains("keyward_api_key_expiration_timestamp_seconds"))
         .containsEntry(
-            "KeywardApiKeyExpiringWithoutRotation",
-            "(keyward_api_key_expiration_timestamp_seconds - time()) < 7*24*3600")
+            "KeywardApiKeyRotationOverdue",
+            "(time() - keyward_api_key_rotation_timestamp_seconds) > 600")
         .containsEntry("KeywardUnsealFailures", "increase(keyward_unseal_failures_total[15m]) > 0")
         .hasEntrySatisfying(
             "KeywardReconcileErrors",
