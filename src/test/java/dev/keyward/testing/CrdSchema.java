@@ -232,8 +232,8 @@ public final class CrdSchema {
   /** Every object of {@code kind} in the files of {@code examples/}, as {@code type}. */
   public static <T> List<T> examples(String kind, Class<T> type) {
     List<T> out = new ArrayList<>();
-    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("examples"))) {
-      for (var file : files.sorted().toList()) {
+    try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("examples"))) {
+      for (var file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
         try (var docs =
             Serialization.yamlMapper()
                 .readerFor(Map.class)
