@@ -128,11 +128,7 @@ public class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // Fail in seconds, with one line, when there is no cluster to run against; once running, the
-    // operator's own client retries as usual.
-    try (KubernetesClient probe = ClusterAccess.client()) {
-      probe.getKubernetesVersion();
-    }
+    // A bad local certificate is the user's to fix first: it needs no cluster to tell.
     WebhookServer webhook = null;
     if (webhookCertDir != null) {
       try {
@@ -142,6 +138,16 @@ public class OperatorCommand implements Callable<Integer> {
       }
     }
     WebhookServer started = webhook;
+    // Fail in seconds, with one line, when there is no cluster to run against; once running, the
+    // operator's own client retries as usual.
+    try (KubernetesClient probe = ClusterAccess.client()) {
+      probe.getKubernetesVersion();
+    } catch (RuntimeException e) {
+      if (started != null) {
+        started.close();
+      }
+      throw e;
+    }
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(ClusterAccess.checkedConfig())

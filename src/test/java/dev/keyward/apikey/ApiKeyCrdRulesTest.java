@@ -46,6 +46,9 @@ class ApiKeyCrdRulesTest {
               "bad-rollout-kind",
               Set.of("spec.rolloutRestartTargets[0].kind InvalidRolloutTarget")),
           entry("rollout-no-name", Set.of("spec.rolloutRestartTargets[0].name required")),
+          entry("bad-unused-for", Set.of("spec.revokeWhenUnusedFor InvalidDuration")),
+          entry("zero-rate-limit", Set.of("spec.rateLimit.requests minimum")),
+          entry("bad-rate-period", Set.of("spec.rateLimit.per InvalidRateLimit")),
           entry("taken", Set.of()));
 
   record Extra(String name, Consumer<ApiKeySpec> spec, Set<String> refused) {}
@@ -205,7 +208,7 @@ class ApiKeyCrdRulesTest {
       }
     }
     soft.assertAll();
-    assertThat(BAD_INPUT.values().stream().filter(r -> !r.isEmpty()).count()).isEqualTo(13);
+    assertThat(BAD_INPUT.values().stream().filter(r -> !r.isEmpty()).count()).isEqualTo(16);
   }
 
   @Test
