@@ -115,10 +115,10 @@ public class ApiKeySpec {
           + " verifier, or its issue time when never used), written like 90d. Absent: never.")
   @Size(max = 64)
   @ValidationRule(
-      value = "self.matches(" + DURATION + ")",
+      value = "self == 'never' || self.matches(" + DURATION + ")",
       message =
           "InvalidDuration: spec.revokeWhenUnusedFor is not a duration: write a positive number"
-              + " followed by d, h, m or s, for example 90d")
+              + " followed by d, h, m or s, for example 90d, or never")
   @ValidationRule(
       value = NOT_ZERO,
       message = "InvalidDuration: spec.revokeWhenUnusedFor must be longer than zero")

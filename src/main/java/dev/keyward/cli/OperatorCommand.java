@@ -128,7 +128,8 @@ public class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // A bad local certificate is the user's to fix first: it needs no cluster to tell.
+    // Local mistakes first: an unreadable webhook certificate is reported before the cluster is
+    // asked anything.
     WebhookServer webhook = null;
     if (webhookCertDir != null) {
       try {
@@ -137,17 +138,17 @@ public class OperatorCommand implements Callable<Integer> {
         throw new IllegalStateException(e.getMessage(), e);
       }
     }
-    WebhookServer started = webhook;
     // Fail in seconds, with one line, when there is no cluster to run against; once running, the
     // operator's own client retries as usual.
     try (KubernetesClient probe = ClusterAccess.client()) {
       probe.getKubernetesVersion();
     } catch (RuntimeException e) {
-      if (started != null) {
-        started.close();
+      if (webhook != null) {
+        webhook.close();
       }
       throw e;
     }
+    WebhookServer started = webhook;
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(ClusterAccess.checkedConfig())

@@ -136,6 +136,7 @@ class ApiKeyCrdRulesTest {
               s -> s.setSecret(ApiKeyBadInputTest.secret("team.agent-key", "api.key_1")),
               Set.of()),
           new Extra("unused-for", s -> s.setRevokeWhenUnusedFor("30d"), Set.of()),
+          new Extra("unused-for-never", s -> s.setRevokeWhenUnusedFor("never"), Set.of()),
           new Extra(
               "unused-for-words",
               s -> s.setRevokeWhenUnusedFor("a month"),

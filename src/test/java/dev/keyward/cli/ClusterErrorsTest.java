@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,7 @@ class ClusterErrorsTest {
           new String[] {"seal", "--fetch-public-keys"},
           new String[] {"seal", "--namespace", "agents", "--name", "linear-token"},
           new String[] {"resolve", "--namespace", "agents", "--tool", "t", "--arg", "a"},
+          new String[] {"list", "-A"},
           new String[] {"operator"});
 
   private static void assertOneLine(Result r, int code, String... contains) {
@@ -112,7 +114,9 @@ class ClusterErrorsTest {
     Path missing = dir.resolve("no-such-kubeconfig");
     System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, missing.toString());
     run(CLUSTER_COMMANDS.get(0));
-    for (String[] args : CLUSTER_COMMANDS) {
+    List<String[]> commands = new ArrayList<>(CLUSTER_COMMANDS);
+    commands.add(new String[] {"verifier", "--http-port", "0"});
+    for (String[] args : commands) {
       Result r = run(args);
       assertOneLine(r, Keyward.CLUSTER_UNAVAILABLE, "no kubeconfig", missing.toString());
       assertThat(r.err()).contains("KUBECONFIG").contains("keyward dev");

@@ -229,19 +229,11 @@ public final class CrdSchema {
     return value;
   }
 
-  /**
-   * Every object of {@code kind} in the YAML files of {@code examples/} and its folders, as {@code
-   * type}.
-   */
+  /** Every object of {@code kind} in the files of {@code examples/}, as {@code type}. */
   public static <T> List<T> examples(String kind, Class<T> type) {
     List<T> out = new ArrayList<>();
     try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("examples"))) {
-      for (var file :
-          files
-              .filter(java.nio.file.Files::isRegularFile)
-              .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
-              .sorted()
-              .toList()) {
+      for (var file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
         try (var docs =
             Serialization.yamlMapper()
                 .readerFor(Map.class)
