@@ -128,11 +128,7 @@ public class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // Fail in seconds, with one line, when there is no cluster to run against; once running, the
-    // operator's own client retries as usual.
-    try (KubernetesClient probe = ClusterAccess.client()) {
-      probe.getKubernetesVersion();
-    }
+    // Local input first: an unreadable certificate is named whether or not a cluster is reachable.
     WebhookServer webhook = null;
     if (webhookCertDir != null) {
       try {
@@ -140,6 +136,16 @@ public class OperatorCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
+    }
+    // Fail in seconds, with one line, when there is no cluster to run against; once running, the
+    // operator's own client retries as usual.
+    try (KubernetesClient probe = ClusterAccess.client()) {
+      probe.getKubernetesVersion();
+    } catch (RuntimeException e) {
+      if (webhook != null) {
+        webhook.close();
+      }
+      throw e;
     }
     WebhookServer started = webhook;
     KubernetesClient client =
