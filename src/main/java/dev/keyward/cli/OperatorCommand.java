@@ -128,7 +128,9 @@ public class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // Local input first: an unreadable certificate is named whether or not a cluster is reachable.
+    // Local mistakes first, each one line, before any request.
+    var rotation = Durations.parse("--sealing-key-rotation", sealingKeyRotation);
+    var quota = NamespaceQuota.parseSize(namespaceQuota);
     WebhookServer webhook = null;
     if (webhookCertDir != null) {
       try {
@@ -137,17 +139,17 @@ public class OperatorCommand implements Callable<Integer> {
         throw new IllegalStateException(e.getMessage(), e);
       }
     }
+    WebhookServer started = webhook;
     // Fail in seconds, with one line, when there is no cluster to run against; once running, the
     // operator's own client retries as usual.
     try (KubernetesClient probe = ClusterAccess.client()) {
       probe.getKubernetesVersion();
     } catch (RuntimeException e) {
-      if (webhook != null) {
-        webhook.close();
+      if (started != null) {
+        started.close();
       }
       throw e;
     }
-    WebhookServer started = webhook;
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(ClusterAccess.checkedConfig())
@@ -161,8 +163,8 @@ public class OperatorCommand implements Callable<Integer> {
             .withOperatorNamespace(namespace)
             .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
             .withConcurrency(concurrency)
-            .withSealingKeyRotation(Durations.parse("--sealing-key-rotation", sealingKeyRotation))
-            .withNamespaceQuota(NamespaceQuota.parseSize(namespaceQuota))
+            .withSealingKeyRotation(rotation)
+            .withNamespaceQuota(quota)
             .withToolIndexName(toolIndexName)
             .withLeaderElection(leaderElection)
             .withHttpPort(httpPort);

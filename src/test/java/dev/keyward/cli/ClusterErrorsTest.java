@@ -215,6 +215,15 @@ class ClusterErrorsTest {
   }
 
   @Test
+  void theOperatorReportsABadFlagBeforeLookingForTheCluster() {
+    System.setProperty(
+        Config.KUBERNETES_KUBECONFIG_FILE, dir.resolve("no-such-kubeconfig").toString());
+    Result r = run("operator", "--sealing-key-rotation", "5x");
+    assertOneLine(r, 2, "--sealing-key-rotation");
+    assertThat(r.err()).doesNotContain("kubeconfig");
+  }
+
+  @Test
   void noArgumentsSaysItRunsTheOperator() {
     System.setProperty(
         Config.KUBERNETES_KUBECONFIG_FILE, dir.resolve("no-such-kubeconfig").toString());
