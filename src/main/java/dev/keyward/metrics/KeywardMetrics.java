@@ -8,6 +8,7 @@ import dev.keyward.sealing.UnsealFailure;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -15,6 +16,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -33,6 +36,9 @@ import java.util.stream.Stream;
  *       AfterExpiry
  *   <li>{@code keyward_tool_secrets{namespace,phase}}
  *   <li>{@code keyward_unseal_failures_total{namespace,reason}}
+ *   <li>{@code keyward_source_secret_watch_up{namespace}}: 1 while the Secrets that {@code
+ *       valueFrom} reads are watched, 0 while the watch cannot be established; absent for a
+ *       namespace where no ToolSecret uses {@code valueFrom}
  * </ul>
  */
 public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver {
@@ -43,6 +49,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   private final MultiGauge apiKeysByPhase;
   private final MultiGauge expirations;
   private final MultiGauge toolSecretsByPhase;
+  private final Map<String, AtomicInteger> sourceWatches = new ConcurrentHashMap<>();
 
   /**
    * @param apiKeys the ApiKeys as the controller's cache holds them now
@@ -159,5 +166,35 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
         .tags("namespace", toolSecret.getMetadata().getNamespace(), "reason", failure.reason())
         .register(registry)
         .increment();
+  }
+
+  @Override
+  public void sourceWatch(String namespace, String problem, boolean open) {
+    if (!open) {
+      if (sourceWatches.remove(namespace) != null) {
+        Gauge gauge =
+            registry.find("keyward.source.secret.watch.up").tag("namespace", namespace).gauge();
+        if (gauge != null) {
+          registry.remove(gauge);
+        }
+      }
+      return;
+    }
+    sourceWatches
+        .computeIfAbsent(
+            namespace,
+            n -> {
+              AtomicInteger up = new AtomicInteger();
+              sourceWatchGauge(n, up);
+              return up;
+            })
+        .set(problem == null ? 1 : 0);
+  }
+
+  private Gauge sourceWatchGauge(String namespace, AtomicInteger up) {
+    return Gauge.builder("keyward.source.secret.watch.up", up, u -> u == null ? 0 : u.get())
+        .description("1 while the Secrets valueFrom reads are watched, 0 while they cannot be")
+        .tags("namespace", namespace)
+        .register(registry);
   }
 }

@@ -57,6 +57,9 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
   static final Duration CONFLICT_RECHECK = Duration.ofMinutes(5);
   static final String BY_NAMESPACE = "keyward-namespace";
 
+  /** How often a valueFrom source is re-read while its namespace's Secrets cannot be watched. */
+  static final Duration SOURCE_REREAD = Duration.ofMinutes(1);
+
   /** What the controller needs from the outside. */
   public record Settings(
       Clock clock,
@@ -75,6 +78,7 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
   private InformerEventSource<Secret, ToolSecret> values;
   private InformerEventSource<Secret, ToolSecret> indexes;
   private IndexerResourceCache<ToolSecret> primaries;
+  private SourceSecretWatch sources;
 
   public ToolSecretReconciler(Settings settings) {
     this.settings = settings;
@@ -88,6 +92,7 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
     primaries = context.getPrimaryCache();
     primaries.addIndexer(BY_NAMESPACE, t -> List.of(t.getMetadata().getNamespace()));
     primaries.addIndexer(SourceSecretWatch.BY_SOURCE, SourceSecretWatch::sourceKeys);
+    primaries.addIndexer(SourceSecretWatch.BY_NAMESPACE, SourceSecretWatch::sourceNamespaces);
     values =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Secret.class, ToolSecret.class)
@@ -109,14 +114,7 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
                 .withSecondaryToPrimaryMapper(s -> namespaceMembers(s.getMetadata().getNamespace()))
                 .build(),
             context);
-    var informerConfig = context.getControllerConfiguration().getInformerConfig();
-    SourceSecretWatch sources =
-        new SourceSecretWatch(
-            context.getClient(),
-            informerConfig.watchAllNamespaces()
-                ? Set.of()
-                : context.getControllerConfiguration().getEffectiveNamespaces(),
-            primaries);
+    sources = new SourceSecretWatch(context.getClient(), primaries, settings.observer());
     return List.of(values, indexes, sources, resync);
   }
 
@@ -142,6 +140,25 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
 
   @Override
   public UpdateControl<ToolSecret> reconcile(ToolSecret toolSecret, Context<ToolSecret> context) {
+    sources.follow(toolSecret.getMetadata().getNamespace());
+    UpdateControl<ToolSecret> control = reconcileValue(toolSecret, context);
+    if (sourceProblem(toolSecret).isPresent()) {
+      var delay = control.getScheduleDelay();
+      if (delay.isEmpty() || delay.get() > SOURCE_REREAD.toMillis()) {
+        control.rescheduleAfter(SOURCE_REREAD);
+      }
+    }
+    return control;
+  }
+
+  private java.util.Optional<String> sourceProblem(ToolSecret toolSecret) {
+    return SourceSecretWatch.sourceKeys(toolSecret).isEmpty()
+        ? java.util.Optional.empty()
+        : sources.problem(toolSecret.getMetadata().getNamespace());
+  }
+
+  private UpdateControl<ToolSecret> reconcileValue(
+      ToolSecret toolSecret, Context<ToolSecret> context) {
     Instant now = clock.instant();
     String namespace = toolSecret.getMetadata().getNamespace();
     KubernetesClient client = context.getClient();
@@ -256,6 +273,7 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
       index = refreshIndex(context.getClient(), namespace, clock.instant());
     }
     nudgeChangedConflicts(index.index(), toolSecret);
+    sources.follow(namespace);
     settings.observer().deleted(toolSecret);
     return DeleteControl.defaultDelete();
   }
@@ -548,6 +566,12 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
   }
 
   private UpdateControl<ToolSecret> statusUpdate(ToolSecret toolSecret, ToolSecretStatus status) {
+    var sourceProblem = sourceProblem(toolSecret);
+    if (sourceProblem.isPresent()) {
+      status =
+          ToolSecretStatuses.sourceUnwatched(
+              toolSecret, status, sourceProblem.get(), SOURCE_REREAD, clock.instant());
+    }
     settings.observer().observed(toolSecret, status);
     if (status.equals(toolSecret.getStatus())) {
       return UpdateControl.noUpdate();

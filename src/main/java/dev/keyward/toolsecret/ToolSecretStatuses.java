@@ -2,8 +2,13 @@ package dev.keyward.toolsecret;
 
 import dev.keyward.apikey.KeyFormat;
 import dev.keyward.common.Conditions;
+import dev.keyward.common.Durations;
 import dev.keyward.common.SpecProblem;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Derives a ToolSecret's status from its policy and what its Secret holds (pure). */
 public final class ToolSecretStatuses {
@@ -80,6 +85,40 @@ public final class ToolSecretStatuses {
     ToolSecretStatus status = base(toolSecret, secretName);
     status.setPhase(FAILED);
     return conditions(toolSecret, status, false, problem.reason(), problem.message(), now);
+  }
+
+  /** The condition a ToolSecret reading {@code valueFrom} carries while its source is unwatched. */
+  public static final String SOURCE_WATCHED = "SourceWatched";
+
+  /**
+   * Adds a False {@code SourceWatched} condition to {@code status}: changes to the source Secret
+   * are not followed as they happen, only re-read now and then.
+   */
+  public static ToolSecretStatus sourceUnwatched(
+      ToolSecret toolSecret,
+      ToolSecretStatus status,
+      String problem,
+      Duration reread,
+      Instant now) {
+    ToolSecretStatus previous = toolSecret.getStatus();
+    List<Condition> conditions = new ArrayList<>(status.getConditions());
+    conditions.add(
+        Conditions.condition(
+            SOURCE_WATCHED,
+            false,
+            "SourceWatchFailed",
+            "Keyward cannot watch the Secrets of namespace "
+                + toolSecret.getMetadata().getNamespace()
+                + " ("
+                + problem
+                + "), so a change to the Secret spec.valueFrom names is picked up only every "
+                + Durations.format(reread)
+                + " until the watch is back. Check the operator's log and the API server",
+            toolSecret.getMetadata().getGeneration(),
+            previous == null ? null : previous.getConditions(),
+            now));
+    status.setConditions(List.copyOf(conditions));
+    return status;
   }
 
   private static ToolSecretStatus base(ToolSecret toolSecret, String secretName) {

@@ -240,6 +240,27 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     return caught;
   }
 
+  /**
+   * The API server answers each of the operator's requests matching {@code which} with {@code code}
+   * and {@code message}: on the mock through an expectation, on a real server through {@link
+   * RequestLog#answerWithErrors}.
+   */
+  public void refuse(Predicate<RequestLog.Request> which, int code, String message) {
+    String path = TestApiServer.refusingPath(code, message);
+    if (path == null) {
+      requestLog.answerWithErrors(r -> which.test(r) ? code : 0, message);
+    } else {
+      String base = server.config().getMasterUrl().replaceAll("/$", "");
+      requestLog.refuse(which, java.net.URI.create(base + path));
+    }
+  }
+
+  /** Lifts {@link #refuse}. */
+  public void stopRefusing() {
+    requestLog.refuse(r -> false, null);
+    requestLog.answerWithErrors(r -> 0);
+  }
+
   /** Moves the clock and has the operator look at every resource again. */
   public void tick(Duration by) {
     clock.advance(by);
