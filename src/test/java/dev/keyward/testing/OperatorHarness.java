@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.awaitility.core.ConditionFactory;
@@ -226,17 +227,29 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   }
 
   /**
-   * Like {@link #killAt}, but when no request matches within {@code wait} the operator is killed
-   * anyway (a crash after the whole operation). Returns whether the matching request was caught.
+   * Like {@link #killAt}, for an operation that may send fewer writes than {@code when} waits for:
+   * the operator is killed at the matching request, or, when none comes, as soon as {@code done}
+   * says the whole operation reached the server. Which of the two happened depends only on what the
+   * operation sends, not on how fast the machine is. Returns whether the request was caught.
    */
-  public boolean crashAt(Predicate<RequestLog.Request> when, Runnable trigger, Duration wait)
+  public boolean crashAt(Predicate<RequestLog.Request> when, Runnable trigger, BooleanSupplier done)
       throws InterruptedException {
     RequestLog log = requestLog;
     log.killAt(when);
     trigger.run();
-    boolean caught = log.awaitKilled(wait);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    boolean caught = false;
+    boolean finished = false;
+    while (!caught && !finished && System.nanoTime() < deadline) {
+      caught = log.awaitKilled(Duration.ofMillis(20));
+      finished = !caught && done.getAsBoolean();
+    }
     log.die();
     stop();
+    if (!caught && !finished) {
+      throw new AssertionError(
+          "the operation neither sent the awaited write nor completed in 30 s");
+    }
     return caught;
   }
 

@@ -8,7 +8,6 @@ import dev.keyward.apikey.KeyFormat;
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.Secret;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,7 +53,7 @@ class ToolSecretCrashTest {
         harness.crashAt(
             nthWrite(write, FIRST_OPENING_WRITES),
             () -> harness.create(linear(FIRST)),
-            Duration.ofSeconds(3));
+            () -> statusSays(harness.toolSecret("linear"), FIRST));
     assertThat(caught).as("write %d was sent", write).isEqualTo(write < FIRST_OPENING_WRITES);
 
     harness.start();
@@ -77,7 +76,7 @@ class ToolSecretCrashTest {
                       t.getSpec().setEncryptedValue(harness.seal(SECOND, "linear"));
                       return t;
                     }),
-            Duration.ofSeconds(3));
+            () -> statusSays(harness.toolSecret("linear"), SECOND));
     assertThat(caught).as("write %d was sent", write).isEqualTo(write < NEW_VALUE_WRITES);
 
     harness.start();
@@ -93,17 +92,17 @@ class ToolSecretCrashTest {
         });
   }
 
+  /** Status, the last write of an opening, describes {@code expected} for the current spec. */
+  private static boolean statusSays(ToolSecret t, String expected) {
+    return t != null
+        && t.getStatus() != null
+        && "Active".equals(t.getStatus().getPhase())
+        && KeyFormat.fingerprint(expected).equals(t.getStatus().getFingerprint())
+        && t.getMetadata().getGeneration().equals(t.getStatus().getObservedGeneration());
+  }
+
   private void assertServes(String name, String expected) {
-    ToolSecret active =
-        harness.awaitToolSecret(
-            name,
-            t ->
-                t.getStatus() != null
-                    && "Active".equals(t.getStatus().getPhase())
-                    && KeyFormat.fingerprint(expected).equals(t.getStatus().getFingerprint())
-                    && t.getStatus()
-                        .getObservedGeneration()
-                        .equals(t.getMetadata().getGeneration()));
+    ToolSecret active = harness.awaitToolSecret(name, t -> statusSays(t, expected));
     OperatorHarness.waiting()
         .until(
             () -> harness.secret(ToolIndexSecret.DEFAULT_NAME),
