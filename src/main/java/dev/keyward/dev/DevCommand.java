@@ -3,6 +3,7 @@ package dev.keyward.dev;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.runtime.Crds;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -88,13 +89,13 @@ public class DevCommand implements Callable<Integer> {
             .resource(
                 new NamespaceBuilder()
                     .withNewMetadata()
-                    .withName(KeywardOperator.Settings.DEFAULT_OPERATOR_NAMESPACE)
+                    .withName(OperatorSettings.DEFAULT_OPERATOR_NAMESPACE)
                     .endMetadata()
                     .build())
             .createOr(existing -> existing.update());
         try (KeywardOperator operator =
             new KeywardOperator(
-                KeywardOperator.Settings.of(client, Clock.systemUTC()).withHttpPort(httpPort))) {
+                OperatorSettings.of(client, Clock.systemUTC()).withHttpPort(httpPort))) {
           operator.start();
           out.printf(
               "Keyward is running on a local API server.%n  export KUBECONFIG=%s%n"

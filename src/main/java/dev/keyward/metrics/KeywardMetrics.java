@@ -4,6 +4,7 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.RotationPlan;
+import dev.keyward.common.Phases;
 import dev.keyward.sealing.UnsealFailure;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
@@ -99,7 +100,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
             toolSecrets.get(),
             t ->
                 t.getStatus() == null || t.getStatus().getPhase() == null
-                    ? "Pending"
+                    ? Phases.PENDING
                     : t.getStatus().getPhase()),
         true);
   }
@@ -121,13 +122,13 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   }
 
   private static String phase(ApiKeyStatus status) {
-    return status == null || status.getPhase() == null ? "Pending" : status.getPhase();
+    return status == null || status.getPhase() == null ? Phases.PENDING : status.getPhase();
   }
 
   private static boolean expiresWithoutRotation(ApiKey key) {
     ApiKeyStatus s = key.getStatus();
     return s != null
-        && "Active".equals(s.getPhase())
+        && Phases.ACTIVE.equals(s.getPhase())
         && s.getExpiresAt() != null
         && s.getRotatesAt() == null
         && epochSeconds(s.getExpiresAt()) != null;

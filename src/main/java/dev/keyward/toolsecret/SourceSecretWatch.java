@@ -1,32 +1,20 @@
 package dev.keyward.toolsecret;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.WebSocket;
-import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
 import io.javaoperatorsdk.operator.health.Status;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
-import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,21 +38,13 @@ final class SourceSecretWatch extends SimpleInboundEventSource<ToolSecret> {
   /** Every Secret except those Keyward writes for ToolSecrets (values and indexes). */
   static final String SELECTOR = "!" + ToolValueSecret.LABEL + ",!" + ToolIndexSecret.LABEL;
 
-  static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  static final Duration LAST_RETRY = Duration.ofMinutes(1);
-
-  /** How long the server keeps one watch stream open before it is started again. */
-  static final int WATCH_SECONDS = 300;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private static final Logger log = LoggerFactory.getLogger(SourceSecretWatch.class);
 
   private final KubernetesClient client;
   private final HttpClient watchHttp;
   private final IndexerResourceCache<ToolSecret> primaries;
   private final ToolSecretObserver observer;
-  private final Map<String, NamespaceWatch> watches = new ConcurrentHashMap<>();
+  private final Map<String, NamespaceSecretWatch> watches = new ConcurrentHashMap<>();
   private volatile ScheduledExecutorService executor;
 
   SourceSecretWatch(
@@ -132,7 +112,7 @@ final class SourceSecretWatch extends SimpleInboundEventSource<ToolSecret> {
     if (executor != null) {
       executor.shutdownNow();
     }
-    watches.values().forEach(NamespaceWatch::close);
+    watches.values().forEach(NamespaceSecretWatch::close);
     watches.clear();
   }
 
@@ -145,9 +125,10 @@ final class SourceSecretWatch extends SimpleInboundEventSource<ToolSecret> {
       return;
     }
     boolean wanted = !primaries.byIndex(BY_NAMESPACE, namespace).isEmpty();
-    NamespaceWatch current = watches.get(namespace);
+    NamespaceSecretWatch current = watches.get(namespace);
     if (wanted && current == null) {
-      NamespaceWatch watch = new NamespaceWatch(namespace);
+      NamespaceSecretWatch watch =
+          new NamespaceSecretWatch(namespace, client, watchHttp, executor, owner);
       watches.put(namespace, watch);
       watch.schedule(Duration.ZERO);
     } else if (!wanted && current != null) {
@@ -160,234 +141,65 @@ final class SourceSecretWatch extends SimpleInboundEventSource<ToolSecret> {
 
   /** Why the namespace's Secrets cannot be watched now, or empty when they are (or need not be). */
   Optional<String> problem(String namespace) {
-    NamespaceWatch watch = watches.get(namespace);
-    return watch == null ? Optional.empty() : Optional.ofNullable(watch.problem);
+    NamespaceSecretWatch watch = watches.get(namespace);
+    return watch == null ? Optional.empty() : Optional.ofNullable(watch.problem());
   }
 
   @Override
   public Status getStatus() {
-    return watches.values().stream().anyMatch(w -> w.problem != null)
+    return watches.values().stream().anyMatch(w -> w.problem() != null)
         ? Status.UNHEALTHY
         : Status.HEALTHY;
   }
 
-  /** Re-reads the sources of every ToolSecret of the namespace that uses valueFrom. */
-  private void rereadSources(String namespace) {
-    primaries.byIndex(BY_NAMESPACE, namespace).stream()
-        .map(ResourceID::fromResource)
-        .forEach(this::propagateEvent);
+  private final NamespaceSecretWatch.Owner owner =
+      new NamespaceSecretWatch.Owner() {
+        @Override
+        public void changed(String namespace, String name) {
+          primaries.byIndex(BY_SOURCE, key(namespace, name)).stream()
+              .map(ResourceID::fromResource)
+              .forEach(SourceSecretWatch.this::propagateEvent);
+        }
+
+        @Override
+        public void state(String namespace, String problem) {
+          observer.sourceWatch(namespace, problem, true);
+        }
+
+        @Override
+        public void reread(String namespace) {
+          primaries.byIndex(BY_NAMESPACE, namespace).stream()
+              .map(ResourceID::fromResource)
+              .forEach(SourceSecretWatch.this::propagateEvent);
+        }
+
+        @Override
+        public boolean running() {
+          return isRunning();
+        }
+      };
+
+  /** How often a valueFrom source is re-read while its namespace's Secrets cannot be watched. */
+  static final Duration SOURCE_REREAD = Duration.ofMinutes(1);
+
+  private Optional<String> problemFor(ToolSecret toolSecret) {
+    return sourceKeys(toolSecret).isEmpty()
+        ? Optional.empty()
+        : problem(toolSecret.getMetadata().getNamespace());
   }
 
-  /**
-   * One namespace's watch: list for a resourceVersion, watch from it, and start again when the
-   * watch ends. Kept on fabric8's HTTP client rather than its watch, which retries a refused watch
-   * without end and without telling; here a refusal comes back with the server's own message.
-   */
-  private final class NamespaceWatch implements WebSocket.Listener {
-    private final String namespace;
-    private volatile WebSocket socket;
-    private volatile String problem;
-    private volatile boolean closed;
-    private Duration nextRetry = FIRST_RETRY;
+  /** The status, with {@code SourceWatched=False} while the ToolSecret's source is unwatched. */
+  ToolSecretStatus annotate(ToolSecret toolSecret, ToolSecretStatus status, Instant now) {
+    return problemFor(toolSecret)
+        .map(p -> ToolSecretStatuses.sourceUnwatched(toolSecret, status, p, SOURCE_REREAD, now))
+        .orElse(status);
+  }
 
-    NamespaceWatch(String namespace) {
-      this.namespace = namespace;
-    }
-
-    void schedule(Duration delay) {
-      try {
-        executor.schedule(this::open, delay.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        // stopping
-      }
-    }
-
-    private void open() {
-      if (closed) {
-        return;
-      }
-      String resourceVersion;
-      try {
-        resourceVersion =
-            client
-                .secrets()
-                .inNamespace(namespace)
-                .withLabelSelector(SELECTOR)
-                .list(new ListOptionsBuilder().withLimit(1L).build())
-                .getMetadata()
-                .getResourceVersion();
-      } catch (RuntimeException e) {
-        failed(e.getMessage());
-        return;
-      }
-      URI uri = watchUri(resourceVersion);
-      watchHttp
-          .newWebSocketBuilder()
-          .uri(uri)
-          .connectTimeout(30, TimeUnit.SECONDS)
-          .buildAsync(this)
-          .whenComplete(
-              (ws, error) -> {
-                if (error == null) {
-                  socket = ws;
-                  if (closed) {
-                    ws.sendClose(1000, null);
-                  } else {
-                    established();
-                  }
-                } else {
-                  refused(uri, error);
-                }
-              });
-    }
-
-    private URI watchUri(String resourceVersion) {
-      String base = client.getConfiguration().getMasterUrl();
-      return URI.create(
-          (base.endsWith("/") ? base : base + "/")
-              + "api/v1/namespaces/"
-              + namespace
-              + "/secrets?watch=true&allowWatchBookmarks=true&timeoutSeconds="
-              + WATCH_SECONDS
-              + "&resourceVersion="
-              + URLEncoder.encode(resourceVersion, StandardCharsets.UTF_8)
-              + "&labelSelector="
-              + URLEncoder.encode(SELECTOR, StandardCharsets.UTF_8));
-    }
-
-    /** The upgrade was refused; its answer has no body, so the same request is asked plainly. */
-    private void refused(URI uri, Throwable error) {
-      Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-      if (!(cause instanceof WebSocketHandshakeException handshake)) {
-        failed(cause == null ? null : cause.getMessage());
-        return;
-      }
-      int code = handshake.getResponse().code();
-      watchHttp
-          .sendAsync(
-              watchHttp.newHttpRequestBuilder().uri(uri).timeout(10, TimeUnit.SECONDS).build(),
-              String.class)
-          .whenComplete(
-              (response, e) ->
-                  failed(
-                      response == null || response.code() < 400
-                          ? "HTTP " + code
-                          : statusMessage(response.body(), response.code())));
-    }
-
-    @Override
-    public void onOpen(WebSocket ws) {
-      ws.request();
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, String text) {
-      event(text);
-      ws.request();
-    }
-
-    @Override
-    public void onClose(WebSocket ws, int code, String reason) {
-      ended();
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      ended();
-    }
-
-    private void event(String line) {
-      if (line.isBlank()) {
-        return;
-      }
-      JsonNode event;
-      try {
-        event = JSON.readTree(line);
-      } catch (IOException e) {
-        return;
-      }
-      String type = event.path("type").asText();
-      JsonNode object = event.path("object");
-      if ("ERROR".equals(type)) {
-        // 410 Gone: the resourceVersion is too old; anything else is a refusal.
-        if (object.path("code").asInt() != HttpURLConnection.HTTP_GONE) {
-          failed(object.path("message").asText("the watch stream reported an error"));
-        }
-        WebSocket current = socket;
-        if (current != null) {
-          current.sendClose(1000, null);
-        }
-        return;
-      }
-      if ("BOOKMARK".equals(type)) {
-        return;
-      }
-      String name = object.path("metadata").path("name").asText(null);
-      if (name != null) {
-        for (ToolSecret t : primaries.byIndex(BY_SOURCE, key(namespace, name))) {
-          propagateEvent(ResourceID.fromResource(t));
-        }
-      }
-    }
-
-    private void established() {
-      nextRetry = FIRST_RETRY;
-      boolean wasFailing = problem != null;
-      problem = null;
-      observer.sourceWatch(namespace, null, true);
-      if (wasFailing) {
-        log.info("Watching the Secrets of namespace {} again", namespace);
-      }
-      // Changes between the last read and this watch were not seen.
-      rereadSources(namespace);
-    }
-
-    /** The watch ended (the server's timeout, a lost connection): list and watch again. */
-    private void ended() {
-      if (closed || !isRunning() || problem != null) {
-        return;
-      }
-      schedule(Duration.ZERO);
-    }
-
-    private static String statusMessage(String body, int code) {
-      try {
-        String message = body == null ? "" : JSON.readTree(body).path("message").asText("");
-        if (!message.isEmpty()) {
-          return message;
-        }
-      } catch (IOException e) {
-        // not a Status
-      }
-      return "HTTP " + code;
-    }
-
-    private synchronized void failed(String message) {
-      if (closed) {
-        return;
-      }
-      String why = message == null ? "no answer" : message;
-      boolean first = problem == null;
-      problem = why;
-      observer.sourceWatch(namespace, why, true);
-      if (first) {
-        log.warn(
-            "Cannot watch the Secrets of namespace {} that valueFrom reads: {}; retrying",
-            namespace,
-            why);
-        rereadSources(namespace);
-      }
-      schedule(nextRetry);
-      Duration doubled = nextRetry.multipliedBy(2);
-      nextRetry = doubled.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : doubled;
-    }
-
-    void close() {
-      closed = true;
-      WebSocket current = socket;
-      if (current != null) {
-        current.sendClose(1000, null);
-      }
-    }
+  /** When to look again: no later than {@link #SOURCE_REREAD} while the source is unwatched. */
+  Duration recheck(ToolSecret toolSecret, Duration recheck) {
+    return problemFor(toolSecret).isPresent()
+            && (recheck == null || recheck.compareTo(SOURCE_REREAD) > 0)
+        ? SOURCE_REREAD
+        : recheck;
   }
 }

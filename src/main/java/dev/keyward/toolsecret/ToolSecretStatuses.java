@@ -1,9 +1,10 @@
 package dev.keyward.toolsecret;
 
-import dev.keyward.apikey.KeyFormat;
 import dev.keyward.common.Conditions;
 import dev.keyward.common.Durations;
+import dev.keyward.common.Phases;
 import dev.keyward.common.SpecProblem;
+import dev.keyward.secrets.Fingerprints;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,12 +13,6 @@ import java.util.List;
 
 /** Derives a ToolSecret's status from its policy and what its Secret holds (pure). */
 public final class ToolSecretStatuses {
-
-  public static final String PENDING = "Pending";
-  public static final String ACTIVE = "Active";
-  public static final String EXPIRED = "Expired";
-  public static final String REVOKED = "Revoked";
-  public static final String FAILED = "Failed";
 
   private ToolSecretStatuses() {}
 
@@ -35,8 +30,8 @@ public final class ToolSecretStatuses {
       String conflict,
       Instant now) {
     ToolSecretStatus status = base(toolSecret, policy.secretName());
-    status.setPhase(ACTIVE);
-    status.setDisplay(KeyFormat.mask(state.value(), 3));
+    status.setPhase(Phases.ACTIVE);
+    status.setDisplay(Fingerprints.mask(state.value(), 3));
     status.setFingerprint(state.fingerprint());
     status.setSealingKeyId(state.sealingKeyId());
     status.setUpdatedAt(state.updatedAt());
@@ -58,7 +53,7 @@ public final class ToolSecretStatuses {
   public static ToolSecretStatus ended(
       ToolSecret toolSecret, ToolSecretPolicy policy, boolean revoked, Instant now) {
     ToolSecretStatus status = base(toolSecret, policy.secretName());
-    status.setPhase(revoked ? REVOKED : EXPIRED);
+    status.setPhase(revoked ? Phases.REVOKED : Phases.EXPIRED);
     String secret = policy.secretName();
     return revoked
         ? conditions(
@@ -83,7 +78,7 @@ public final class ToolSecretStatuses {
   public static ToolSecretStatus failed(
       ToolSecret toolSecret, String secretName, SpecProblem problem, Instant now) {
     ToolSecretStatus status = base(toolSecret, secretName);
-    status.setPhase(FAILED);
+    status.setPhase(Phases.FAILED);
     return conditions(toolSecret, status, false, problem.reason(), problem.message(), now);
   }
 
@@ -119,6 +114,15 @@ public final class ToolSecretStatuses {
             now));
     status.setConditions(List.copyOf(conditions));
     return status;
+  }
+
+  /** The reason of the Ready condition the ToolSecret reports now, or null. */
+  static String readyReason(ToolSecret t) {
+    if (t.getStatus() == null) {
+      return null;
+    }
+    var ready = Conditions.find(t.getStatus().getConditions(), Conditions.READY);
+    return ready == null ? null : ready.getReason();
   }
 
   private static ToolSecretStatus base(ToolSecret toolSecret, String secretName) {

@@ -3,6 +3,7 @@ package dev.keyward.bench;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.testing.MutableClock;
 import dev.keyward.testing.RequestLog;
 import dev.keyward.testing.TestApiKeys;
@@ -173,7 +174,7 @@ final class OperatorBench {
                 .build();
         KeywardOperator operator =
             new KeywardOperator(
-                KeywardOperator.Settings.of(client, clock)
+                OperatorSettings.of(client, clock)
                     .withOperatorNamespace(ns)
                     .withWatchedNamespaces(Set.of(ns))
                     .withConcurrency(CONCURRENCY))) {

@@ -6,6 +6,7 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.sealing.SealingKeys;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
@@ -52,7 +53,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   private RequestLog requestLog;
   private Integer clientRetries;
   private int logMark;
-  private UnaryOperator<KeywardOperator.Settings> settings = UnaryOperator.identity();
+  private UnaryOperator<OperatorSettings> settings = UnaryOperator.identity();
 
   /** Changes the operator's settings for the next {@link #start()} (e.g. a small quota). */
   /**
@@ -64,7 +65,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     return this;
   }
 
-  public OperatorHarness configure(UnaryOperator<KeywardOperator.Settings> change) {
+  public OperatorHarness configure(UnaryOperator<OperatorSettings> change) {
     this.settings = change;
     return this;
   }
@@ -190,7 +191,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     operator =
         new KeywardOperator(
             settings.apply(
-                KeywardOperator.Settings.of(operatorClient, clock)
+                OperatorSettings.of(operatorClient, clock)
                     .withOperatorNamespace(namespace)
                     .withWatchedNamespaces(Set.of(namespace))
                     .withConcurrency(4)
