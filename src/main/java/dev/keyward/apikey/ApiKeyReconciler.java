@@ -2,6 +2,7 @@ package dev.keyward.apikey;
 
 import dev.keyward.apikey.RotationPlan.Change;
 import dev.keyward.common.EventRecorder;
+import dev.keyward.common.LeanItemStore;
 import dev.keyward.common.Resync;
 import dev.keyward.common.SpecProblem;
 import dev.keyward.common.StatusReporter;
@@ -39,7 +40,10 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = ApiKeyReconciler.NAME,
     generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = ApiKeyReconciler.SpecOrRotateRequestChanged.class))
+    informer =
+        @Informer(
+            onUpdateFilter = ApiKeyReconciler.SpecOrRotateRequestChanged.class,
+            itemStore = LeanItemStore.class))
 public class ApiKeyReconciler implements Reconciler<ApiKey> {
 
   public static final String NAME = "apikey";
@@ -78,6 +82,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
             InformerEventSourceConfiguration.from(Secret.class, ApiKey.class)
                 .withName("apikey-secrets")
                 .withLabelSelector(ApiKeySecret.LABEL)
+                .withItemStore(new LeanItemStore<>())
                 .withSecondaryToPrimaryMapper(
                     s ->
                         Set.of(

@@ -124,8 +124,12 @@ final class SourceSecretWatch extends SimpleInboundEventSource<ToolSecret> {
     if (!isRunning()) {
       return;
     }
-    boolean wanted = !primaries.byIndex(BY_NAMESPACE, namespace).isEmpty();
     NamespaceSecretWatch current = watches.get(namespace);
+    boolean wanted = !primaries.byIndex(BY_NAMESPACE, namespace).isEmpty();
+    if (!wanted && current != null) {
+      // An index is briefly empty while the cache replaces an object: ask the cache itself.
+      wanted = primaries.list(namespace, t -> !sourceNamespaces(t).isEmpty()).findAny().isPresent();
+    }
     if (wanted && current == null) {
       NamespaceSecretWatch watch =
           new NamespaceSecretWatch(namespace, client, watchHttp, executor, owner);

@@ -1,5 +1,6 @@
 package dev.keyward.toolsecret;
 
+import dev.keyward.common.LeanItemStore;
 import dev.keyward.common.StatusReporter;
 import dev.keyward.secrets.Fingerprints;
 import dev.keyward.secrets.ManagedSecrets;
@@ -82,6 +83,7 @@ public final class ToolIndexSecret {
         InformerEventSourceConfiguration.from(Secret.class, ToolSecret.class)
             .withName("toolsecret-indexes")
             .withLabelSelector(LABEL)
+            .withItemStore(new LeanItemStore<>())
             .withSecondaryToPrimaryMapper(
                 s ->
                     primaries

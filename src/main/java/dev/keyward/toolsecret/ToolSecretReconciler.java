@@ -1,6 +1,7 @@
 package dev.keyward.toolsecret;
 
 import dev.keyward.common.EventRecorder;
+import dev.keyward.common.LeanItemStore;
 import dev.keyward.common.Resync;
 import dev.keyward.common.StatusReporter;
 import dev.keyward.sealing.SealingKeyStore;
@@ -8,6 +9,7 @@ import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.secrets.SecretConflictException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -32,7 +34,9 @@ import java.util.List;
  * ToolSecrets and their Secrets, so a crash in between loses nothing. A finalizer takes a deleted
  * ToolSecret's value out of the index before the object goes.
  */
-@ControllerConfiguration(name = ToolSecretReconciler.NAME)
+@ControllerConfiguration(
+    name = ToolSecretReconciler.NAME,
+    informer = @Informer(itemStore = LeanItemStore.class))
 public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<ToolSecret> {
 
   public static final String NAME = "toolsecret";

@@ -1,5 +1,6 @@
 package dev.keyward.toolsecret;
 
+import dev.keyward.common.LeanItemStore;
 import dev.keyward.secrets.Fingerprints;
 import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.secrets.SecretConflictException;
@@ -108,6 +109,7 @@ public final class ToolValueSecret {
         InformerEventSourceConfiguration.from(Secret.class, ToolSecret.class)
             .withName("toolsecret-values")
             .withLabelSelector(LABEL)
+            .withItemStore(new LeanItemStore<>())
             .withSecondaryToPrimaryMapper(
                 s ->
                     Set.of(
