@@ -58,3 +58,40 @@ false
   resources: ["deployments", "statefulsets", "daemonsets"]
   verbs: ["get", "patch"]
 {{- end -}}
+
+{{/* The verifier: its own name, so the operator's selectors never match its pods. */}}
+{{- define "keyward.verifier.fullname" -}}
+{{- printf "%s-verifier" (include "keyward.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "keyward.verifier.selectorLabels" -}}
+app.kubernetes.io/name: keyward-verifier
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "keyward.verifier.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "keyward.verifier.selectorLabels" . }}
+app.kubernetes.io/component: verifier
+app.kubernetes.io/part-of: keyward
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "keyward.verifier.serviceAccountName" -}}
+{{- if .Values.verifier.serviceAccount.create -}}
+{{- default (include "keyward.verifier.fullname" .) .Values.verifier.serviceAccount.name -}}
+{{- else -}}
+{{- required "verifier.serviceAccount.name is required when verifier.serviceAccount.create is false" .Values.verifier.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The verifier reads ApiKeys and patches the usage fields of their status; nothing else. */}}
+{{- define "keyward.verifier.rules" -}}
+- apiGroups: ["keyward.dev"]
+  resources: ["apikeys"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["keyward.dev"]
+  resources: ["apikeys/status"]
+  verbs: ["patch"]
+{{- end -}}

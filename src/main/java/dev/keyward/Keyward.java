@@ -4,6 +4,7 @@ import dev.keyward.cli.OperatorCommand;
 import dev.keyward.cli.ResolveCommand;
 import dev.keyward.cli.SealCommand;
 import dev.keyward.dev.DevCommand;
+import dev.keyward.verifier.VerifierCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
     description = "Kubernetes operator that manages credentials as custom resources.",
     subcommands = {
       OperatorCommand.class,
+      VerifierCommand.class,
       SealCommand.class,
       ResolveCommand.class,
       DevCommand.class,

@@ -27,6 +27,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Key", jsonPath = ".status.maskedKey")
 @AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt")
 @AdditionalPrinterColumn(
+    name = "Last Used",
+    jsonPath = ".status.lastUsedAt",
+    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)

@@ -1,6 +1,7 @@
 package dev.keyward.apikey;
 
 import dev.keyward.apikey.RotationPlan.Change;
+import dev.keyward.common.Durations;
 import dev.keyward.common.EventRecorder;
 import dev.keyward.common.LeanItemStore;
 import dev.keyward.common.Resync;
@@ -150,6 +151,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
             rotateRequest(key),
             observed,
             lastKnownVersion,
+            RotationPlan.Usage.from(key.getStatus()),
             now,
             () -> KeyFormat.generate(policy.prefix(), policy.length()));
 
@@ -228,11 +230,19 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
                   + " expired and rotation is off; its value was removed from Secret "
                   + secret;
           case REVOKED -> "Revoked: every value was removed from Secret " + secret;
+          case REVOKED_UNUSED ->
+              "Revoked: no use recorded for "
+                  + policy.revokeWhenUnusedFor().map(Durations::format).orElse("")
+                  + " (spec.revokeWhenUnusedFor); every value was removed from Secret "
+                  + secret
+                  + ". Set annotation "
+                  + ApiKey.ROTATE_ANNOTATION
+                  + " to a new value to issue a new key";
           case PREVIOUS_REMOVED ->
               "The previous key's overlap ended; it was removed from Secret " + secret;
           case NONE -> throw new IllegalStateException("nothing to announce");
         };
-    if (change == Change.VALUE_REPLACED) {
+    if (change == Change.VALUE_REPLACED || change == Change.REVOKED_UNUSED) {
       report.warn(key, change.eventReason(), message);
     } else if (change.eventReason() != null) {
       report.announce(key, change.eventReason(), message);

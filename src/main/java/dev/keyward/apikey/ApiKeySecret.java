@@ -16,11 +16,15 @@ public final class ApiKeySecret {
   public static final String LABEL = "keyward.dev/api-key";
   static final String VERSION = "keyward.dev/key-version";
   static final String FINGERPRINT = "keyward.dev/fingerprint";
+  static final String KEY_HASH = "keyward.dev/key-hash";
   static final String ISSUED_AT = "keyward.dev/issued-at";
   static final String EXPIRES_AT = "keyward.dev/expires-at";
   static final String PREVIOUS_FINGERPRINT = "keyward.dev/previous-fingerprint";
+  static final String PREVIOUS_KEY_HASH = "keyward.dev/previous-key-hash";
   static final String PREVIOUS_VALID_UNTIL = "keyward.dev/previous-valid-until";
   static final String REVOKED_AT = "keyward.dev/revoked-at";
+  static final String REVOKED_REASON = "keyward.dev/revoked-reason";
+  static final String IDLE_SINCE = "keyward.dev/idle-since";
   static final String EXPIRED_AT = "keyward.dev/expired-at";
   static final String LAST_ROTATED_AT = "keyward.dev/last-rotated-at";
   static final String ROTATE_HANDLED = "keyward.dev/rotate-handled";
@@ -53,7 +57,9 @@ public final class ApiKeySecret {
         instant(annotations.get(REVOKED_AT)),
         instant(annotations.get(EXPIRED_AT)),
         instant(annotations.get(LAST_ROTATED_AT)),
-        annotations.get(ROTATE_HANDLED));
+        annotations.get(ROTATE_HANDLED),
+        instant(annotations.get(IDLE_SINCE)),
+        annotations.get(REVOKED_REASON));
   }
 
   /** The values the Secret's {@code data} should hold for {@code state}. */
@@ -81,6 +87,7 @@ public final class ApiKeySecret {
     Map<String, String> annotations = new LinkedHashMap<>(policy.extraAnnotations());
     annotations.put(VERSION, Integer.toString(state.version()));
     annotations.put(FINGERPRINT, state.current() == null ? null : state.currentFingerprint());
+    annotations.put(KEY_HASH, state.currentHash());
     annotations.put(ISSUED_AT, text(state.issuedAt()));
     annotations.put(
         EXPIRES_AT,
@@ -89,9 +96,12 @@ public final class ApiKeySecret {
             : text(policy.expiresAt(state.issuedAt())));
     annotations.put(
         PREVIOUS_FINGERPRINT, state.previous() == null ? null : state.previousFingerprint());
+    annotations.put(PREVIOUS_KEY_HASH, state.previousHash());
     annotations.put(
         PREVIOUS_VALID_UNTIL, state.previous() == null ? null : text(state.previousValidUntil()));
     annotations.put(REVOKED_AT, text(state.revokedAt()));
+    annotations.put(REVOKED_REASON, state.revokedAt() == null ? null : state.revokedReason());
+    annotations.put(IDLE_SINCE, state.current() == null ? null : text(state.idleSince()));
     annotations.put(EXPIRED_AT, text(state.expiredAt()));
     annotations.put(LAST_ROTATED_AT, text(state.lastRotatedAt()));
     annotations.put(ROTATE_HANDLED, state.rotateHandled());

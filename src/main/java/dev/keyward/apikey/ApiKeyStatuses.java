@@ -1,6 +1,8 @@
 package dev.keyward.apikey;
 
+import dev.keyward.apikey.RotationPlan.Usage;
 import dev.keyward.common.Conditions;
+import dev.keyward.common.Durations;
 import dev.keyward.common.Phases;
 import dev.keyward.common.SpecProblem;
 import java.time.Instant;
@@ -16,8 +18,15 @@ public final class ApiKeyStatuses {
 
   private ApiKeyStatuses() {}
 
+  /**
+   * The status for {@code state}. {@code lastUsedAt} and {@code previousKey.lastUsedAt} belong to
+   * the verifiers: they are carried over exactly as status has them, attached to the key they
+   * describe (so a rotation moves the current key's last use to {@code previousKey}, and a new
+   * version starts with none), and never dropped or moved back for a key that is still there.
+   */
   public static ApiKeyStatus of(ApiKey key, KeyPolicy policy, KeyState state, Instant now) {
     ApiKeyStatus previous = key.getStatus();
+    Usage usage = Usage.from(previous);
     ApiKeyStatus status = new ApiKeyStatus();
     Long generation = key.getMetadata().getGeneration();
     status.setObservedGeneration(generation);
@@ -30,22 +39,42 @@ public final class ApiKeyStatuses {
     if (state.current() != null) {
       status.setMaskedKey(KeyFormat.mask(state.current()));
       status.setFingerprint(state.currentFingerprint());
+      status.setKeyHash(state.currentHash());
+      status.setLastUsedAt(usage.text(state.currentFingerprint()));
       status.setExpiresAt(ApiKeySecret.text(policy.expiresAt(state.issuedAt())));
       status.setRotatesAt(ApiKeySecret.text(policy.rotatesAt(state.issuedAt())));
     }
     if (state.previous() != null) {
-      status.setPreviousKey(
+      ApiKeyStatus.PreviousKey previousKey =
           new ApiKeyStatus.PreviousKey(
               KeyFormat.mask(state.previous()),
               state.previousFingerprint(),
-              ApiKeySecret.text(state.previousValidUntil())));
+              ApiKeySecret.text(state.previousValidUntil()));
+      previousKey.setKeyHash(state.previousHash());
+      previousKey.setLastUsedAt(usage.text(state.previousFingerprint()));
+      status.setPreviousKey(previousKey);
+    }
+    if (previous != null) {
+      status.setCreatedBy(previous.getCreatedBy());
     }
 
     String phase;
     boolean ready;
     String reason;
     String message;
-    if (state.revokedAt() != null) {
+    if (state.revokedForBeingUnused()) {
+      phase = REVOKED;
+      ready = false;
+      reason = KeyState.UNUSED;
+      message =
+          "No use was recorded for "
+              + policy.revokeWhenUnusedFor().map(Durations::format).orElse("longer than allowed")
+              + " (spec.revokeWhenUnusedFor), so every value was removed from Secret "
+              + policy.secretName()
+              + ". Set annotation "
+              + ApiKey.ROTATE_ANNOTATION
+              + " to a new value to issue a new key.";
+    } else if (state.revokedAt() != null) {
       phase = REVOKED;
       ready = true;
       reason = "Revoked";
@@ -118,6 +147,9 @@ public final class ApiKeyStatuses {
     c.setKeyVersion(s.getKeyVersion());
     c.setMaskedKey(s.getMaskedKey());
     c.setFingerprint(s.getFingerprint());
+    c.setKeyHash(s.getKeyHash());
+    c.setLastUsedAt(s.getLastUsedAt());
+    c.setCreatedBy(s.getCreatedBy());
     c.setIssuedAt(s.getIssuedAt());
     c.setExpiresAt(s.getExpiresAt());
     c.setRotatesAt(s.getRotatesAt());

@@ -18,6 +18,7 @@ import java.util.Set;
  *
  * @param lifetime empty when keys never expire
  * @param overlap how long the previous key stays valid after a rotation
+ * @param revokeWhenUnusedFor empty when keys are never revoked for being unused
  */
 public record KeyPolicy(
     String type,
@@ -33,7 +34,8 @@ public record KeyPolicy(
     String dataKey,
     Map<String, String> extraLabels,
     Map<String, String> extraAnnotations,
-    List<ApiKeySpec.RolloutTarget> rolloutTargets) {
+    List<ApiKeySpec.RolloutTarget> rolloutTargets,
+    Optional<Duration> revokeWhenUnusedFor) {
 
   public static final Set<String> ROLLOUT_KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet");
   public static final String AGENT = "Agent";
@@ -70,7 +72,12 @@ public record KeyPolicy(
 
     Optional<Duration> lifetime;
     Duration overlap;
+    Optional<Duration> unusedFor;
     try {
+      unusedFor =
+          spec.getRevokeWhenUnusedFor() == null
+              ? Optional.empty()
+              : Durations.parseOrNever("spec.revokeWhenUnusedFor", spec.getRevokeWhenUnusedFor());
       lifetime =
           spec.getExpiresAfter() == null
               ? (agent ? Optional.of(AGENT_DEFAULT_LIFETIME) : Optional.empty())
@@ -95,6 +102,11 @@ public record KeyPolicy(
               "spec.rotation.overlap (%s) must be at most half of spec.expiresAfter (%s), so that"
                   + " no more than two keys are valid at once",
               Durations.format(overlap), Durations.format(lifetime.get())));
+    }
+
+    String rateLimitProblem = checkRateLimit(spec.getRateLimit());
+    if (rateLimitProblem != null) {
+      return Checked.problem("InvalidRateLimit", rateLimitProblem);
     }
 
     ApiKeySpec.Format format = spec.getFormat();
@@ -156,8 +168,35 @@ public record KeyPolicy(
             dataKey,
             target.getLabels() == null ? Map.of() : Map.copyOf(target.getLabels()),
             target.getAnnotations() == null ? Map.of() : Map.copyOf(target.getAnnotations()),
-            targets),
+            targets,
+            unusedFor),
         null);
+  }
+
+  /**
+   * The verifier enforces {@code spec.rateLimit}; the operator refuses what it could not enforce,
+   * so a typo shows on the ApiKey instead of silently meaning "no limit".
+   */
+  static String checkRateLimit(ApiKeySpec.RateLimit limit) {
+    if (limit == null) {
+      return null;
+    }
+    if (limit.getRequests() == null || limit.getRequests() < 1) {
+      return String.format(
+          "spec.rateLimit.requests (%s) must be at least 1; remove spec.rateLimit for no limit",
+          limit.getRequests());
+    }
+    if (limit.getPer() == null) {
+      return "spec.rateLimit.per is required, for example 1m for "
+          + limit.getRequests()
+          + " requests per minute";
+    }
+    try {
+      Durations.parse("spec.rateLimit.per", limit.getPer());
+    } catch (InvalidDurationException e) {
+      return e.getMessage();
+    }
+    return null;
   }
 
   /** 7 days, or a quarter of the lifetime when that is shorter (40s keys overlap by 10s). */

@@ -18,6 +18,12 @@ import java.time.Instant;
  * @param expiredAt when the value was removed because it expired without rotation
  * @param lastRotatedAt when the last rotation happened
  * @param rotateHandled the last value of the rotate annotation that was acted on
+ * @param idleSince where the unused clock of {@code spec.revokeWhenUnusedFor} starts when status
+ *     records no newer use: when this line of keys was issued, or the last use known when an
+ *     earlier version was rotated out or dropped. Null for Secrets written before it existed (the
+ *     current version's issue time stands in)
+ * @param revokedReason why the values were removed: null for {@code spec.revoked}, {@link #UNUSED}
+ *     for {@code spec.revokeWhenUnusedFor}
  */
 public record KeyState(
     int version,
@@ -30,7 +36,56 @@ public record KeyState(
     Instant revokedAt,
     Instant expiredAt,
     Instant lastRotatedAt,
-    String rotateHandled) {
+    String rotateHandled,
+    Instant idleSince,
+    String revokedReason) {
+
+  /** {@link #revokedReason} of a key revoked because nobody used it for too long. */
+  public static final String UNUSED = "Unused";
+
+  /** A state with no unused-clock record and no revocation reason. */
+  public KeyState(
+      int version,
+      String current,
+      String currentFingerprint,
+      Instant issuedAt,
+      String previous,
+      String previousFingerprint,
+      Instant previousValidUntil,
+      Instant revokedAt,
+      Instant expiredAt,
+      Instant lastRotatedAt,
+      String rotateHandled) {
+    this(
+        version,
+        current,
+        currentFingerprint,
+        issuedAt,
+        previous,
+        previousFingerprint,
+        previousValidUntil,
+        revokedAt,
+        expiredAt,
+        lastRotatedAt,
+        rotateHandled,
+        null,
+        null);
+  }
+
+  /** The full SHA-256 of the current key, for verifiers; null when there is none. */
+  public String currentHash() {
+    return current == null ? null : KeyFormat.keyHash(current);
+  }
+
+  /** The full SHA-256 of the previous key, for verifiers; null when there is none. */
+  public String previousHash() {
+    return previous == null ? null : KeyFormat.keyHash(previous);
+  }
+
+  /** True when the values were removed because nobody used the key for too long. */
+  public boolean revokedForBeingUnused() {
+    return revokedAt != null && UNUSED.equals(revokedReason);
+  }
 
   /** True when the current value is present and is the one Keyward recorded. */
   public boolean currentIntact() {
@@ -60,7 +115,9 @@ public record KeyState(
         null,
         null,
         lastRotatedAt,
-        rotateHandled);
+        rotateHandled,
+        now,
+        null);
   }
 
   KeyState withPrevious(String value, String fingerprint, Instant validUntil) {
@@ -75,7 +132,9 @@ public record KeyState(
         revokedAt,
         expiredAt,
         lastRotatedAt,
-        rotateHandled);
+        rotateHandled,
+        idleSince,
+        revokedReason);
   }
 
   KeyState withoutPrevious() {
@@ -94,6 +153,25 @@ public record KeyState(
         revokedAt,
         expiredAt,
         lastRotatedAt,
-        value);
+        value,
+        idleSince,
+        revokedReason);
+  }
+
+  KeyState withIdleSince(Instant value) {
+    return new KeyState(
+        version,
+        current,
+        currentFingerprint,
+        issuedAt,
+        previous,
+        previousFingerprint,
+        previousValidUntil,
+        revokedAt,
+        expiredAt,
+        lastRotatedAt,
+        rotateHandled,
+        value,
+        revokedReason);
   }
 }

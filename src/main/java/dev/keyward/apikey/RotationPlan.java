@@ -2,7 +2,11 @@ package dev.keyward.apikey;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +37,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
     ROTATED_AFTER_EXPIRY("Rotated"),
     EXPIRED("Expired"),
     REVOKED("Revoked"),
+    REVOKED_UNUSED(KeyState.UNUSED),
     PREVIOUS_REMOVED("PreviousKeyRemoved");
 
     private final String eventReason;
@@ -67,6 +72,81 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
   }
 
   /**
+   * When each key was last used, as the verifiers recorded it in status ({@code lastUsedAt} and
+   * {@code previousKey.lastUsedAt}), by fingerprint: the text exactly as status holds it, so a
+   * status rebuilt from it is byte-for-byte the same.
+   */
+  public record Usage(Map<String, String> byFingerprint) {
+
+    public static final Usage NONE = new Usage(Map.of());
+
+    /** The use recorded in {@code status}, attached to the key each field describes. */
+    public static Usage from(ApiKeyStatus status) {
+      if (status == null) {
+        return NONE;
+      }
+      Map<String, String> used = new HashMap<>();
+      if (status.getFingerprint() != null && status.getLastUsedAt() != null) {
+        used.put(status.getFingerprint(), status.getLastUsedAt());
+      }
+      ApiKeyStatus.PreviousKey previous = status.getPreviousKey();
+      if (previous != null
+          && previous.getFingerprint() != null
+          && previous.getLastUsedAt() != null) {
+        used.put(previous.getFingerprint(), previous.getLastUsedAt());
+      }
+      return used.isEmpty() ? NONE : new Usage(Map.copyOf(used));
+    }
+
+    /** The recorded last use of the key with {@code fingerprint}, as written; null if none. */
+    public String text(String fingerprint) {
+      return fingerprint == null ? null : byFingerprint.get(fingerprint);
+    }
+
+    /** The recorded last use as an instant; null if none or unreadable. */
+    public Instant at(String fingerprint) {
+      String text = text(fingerprint);
+      if (text == null) {
+        return null;
+      }
+      try {
+        return OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * The moment the unused clock of {@code state} counts from: the newest recorded use of its
+   * current or previous key, or, when neither was used, {@link KeyState#idleSince} (its issue time
+   * for Secrets written before that existed).
+   */
+  public static Instant lastUse(KeyState state, Usage usage) {
+    Instant last = state.idleSince() != null ? state.idleSince() : state.issuedAt();
+    last = later(last, usage.at(state.currentFingerprint()));
+    return later(last, state.previous() == null ? null : usage.at(state.previousFingerprint()));
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || !b.isAfter(a) ? a : b;
+  }
+
+  /** Decides the next state with no recorded use (see the full form). */
+  public static RotationPlan decide(
+      KeyPolicy policy,
+      String rotateRequest,
+      KeyState observed,
+      int lastKnownVersion,
+      Instant now,
+      Supplier<String> newKey) {
+    return decide(policy, rotateRequest, observed, lastKnownVersion, Usage.NONE, now, newKey);
+  }
+
+  /**
    * Decides the next state.
    *
    * @param policy the checked spec
@@ -74,6 +154,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
    * @param observed what the Secret holds now; null when there is no Secret
    * @param lastKnownVersion the key version status last recorded (0 if none), used when the Secret
    *     is gone so versions never go backwards
+   * @param usage when the keys were last used, from status
    * @param now the current time
    * @param newKey generates a new key when one is needed
    */
@@ -82,6 +163,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
       String rotateRequest,
       KeyState observed,
       int lastKnownVersion,
+      Usage usage,
       Instant now,
       Supplier<String> newKey) {
     Instant at = now.truncatedTo(ChronoUnit.SECONDS);
@@ -96,17 +178,23 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
           policy,
           KeyState.issued(lastKnownVersion + 1, newKey.get(), at, null, request),
           change,
+          usage,
           at);
     }
     int next = Math.max(observed.version(), lastKnownVersion) + 1;
+    boolean newRequest = request != null && !request.equals(observed.rotateHandled());
+    if (observed.revokedForBeingUnused() && !newRequest) {
+      // Stays revoked although spec.revoked is false: a new key takes a deliberate act.
+      return new RotationPlan(observed, Change.NONE, null);
+    }
     if (observed.revokedAt() != null) {
       return plan(
           policy,
           KeyState.issued(next, newKey.get(), at, null, request),
           Change.REISSUED_AFTER_REVOCATION,
+          usage,
           at);
     }
-    boolean newRequest = request != null && !request.equals(observed.rotateHandled());
 
     if (observed.current() == null && observed.expiredAt() != null) {
       if (newRequest) {
@@ -114,6 +202,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
             policy,
             KeyState.issued(next, newKey.get(), at, at, request),
             Change.ROTATED_ON_REQUEST,
+            usage,
             at);
       }
       if (policy.rotationEnabled()) {
@@ -121,20 +210,23 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
             policy,
             KeyState.issued(next, newKey.get(), at, at, request),
             Change.ROTATED_AFTER_EXPIRY,
+            usage,
             at);
       }
-      return plan(policy, observed, Change.NONE, at);
+      return plan(policy, observed, Change.NONE, usage, at);
     }
     if (!observed.currentIntact()) {
       // Removed or changed by hand: what Keyward issued cannot be put back, so issue anew. An
       // intact previous key keeps its validity; a hand-made value is never kept.
-      KeyState fresh = KeyState.issued(next, newKey.get(), at, observed.lastRotatedAt(), request);
+      KeyState fresh =
+          KeyState.issued(next, newKey.get(), at, observed.lastRotatedAt(), request)
+              .withIdleSince(observed.issuedAt() == null ? at : lastUse(observed, usage));
       if (observed.previousIntact() && at.isBefore(observed.previousValidUntil())) {
         fresh =
             fresh.withPrevious(
                 observed.previous(), observed.previousFingerprint(), observed.previousValidUntil());
       }
-      return plan(policy, fresh, Change.VALUE_REPLACED, at);
+      return plan(policy, fresh, Change.VALUE_REPLACED, usage, at);
     }
 
     Instant expiresAt = policy.expiresAt(observed.issuedAt());
@@ -145,11 +237,24 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
         validUntil = expiresAt;
       }
       return rotate(
-          policy, observed, next, validUntil, Change.ROTATED_ON_REQUEST, at, request, newKey);
+          policy,
+          observed,
+          next,
+          validUntil,
+          Change.ROTATED_ON_REQUEST,
+          usage,
+          at,
+          request,
+          newKey);
+    }
+    Instant unusedUntil = unusedUntil(policy, observed, usage);
+    if (unusedUntil != null && !at.isBefore(unusedUntil)) {
+      return new RotationPlan(revokedUnused(observed, at), Change.REVOKED_UNUSED, null);
     }
     if (expired) {
       if (policy.rotationEnabled()) {
-        return rotate(policy, observed, next, at, Change.ROTATED_AFTER_EXPIRY, at, request, newKey);
+        return rotate(
+            policy, observed, next, at, Change.ROTATED_AFTER_EXPIRY, usage, at, request, newKey);
       }
       KeyState gone =
           new KeyState(
@@ -164,17 +269,46 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
               at,
               observed.lastRotatedAt(),
               observed.rotateHandled());
-      return plan(policy, gone, Change.EXPIRED, at);
+      return plan(policy, gone, Change.EXPIRED, usage, at);
     }
     Instant rotatesAt = policy.rotatesAt(observed.issuedAt());
     if (rotatesAt != null && !at.isBefore(rotatesAt)) {
-      return rotate(policy, observed, next, expiresAt, Change.ROTATED, at, request, newKey);
+      return rotate(policy, observed, next, expiresAt, Change.ROTATED, usage, at, request, newKey);
     }
     if (observed.previous() != null
         && (!observed.previousIntact() || !at.isBefore(observed.previousValidUntil()))) {
-      return plan(policy, observed.withoutPrevious(), Change.PREVIOUS_REMOVED, at);
+      // The previous key's recorded use goes with it from status: keep it as the clock's start.
+      KeyState dropped = observed.withoutPrevious().withIdleSince(lastUse(observed, usage));
+      return plan(policy, dropped, Change.PREVIOUS_REMOVED, usage, at);
     }
-    return plan(policy, observed, Change.NONE, at);
+    return plan(policy, observed, Change.NONE, usage, at);
+  }
+
+  /** When {@code state} counts as unused under the policy; null when it never does. */
+  static Instant unusedUntil(KeyPolicy policy, KeyState state, Usage usage) {
+    if (policy.revokeWhenUnusedFor().isEmpty() || state.current() == null) {
+      return null;
+    }
+    Instant last = lastUse(state, usage);
+    return last == null ? null : last.plus(policy.revokeWhenUnusedFor().get());
+  }
+
+  /** Every value removed because nobody used the key for too long. */
+  private static KeyState revokedUnused(KeyState observed, Instant at) {
+    return new KeyState(
+        observed.version(),
+        null,
+        null,
+        observed.issuedAt(),
+        null,
+        null,
+        null,
+        at,
+        null,
+        observed.lastRotatedAt(),
+        observed.rotateHandled(),
+        null,
+        KeyState.UNUSED);
   }
 
   private static RotationPlan revoke(
@@ -183,7 +317,23 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
         && observed.revokedAt() != null
         && observed.current() == null
         && observed.previous() == null) {
-      return new RotationPlan(observed, Change.NONE, null);
+      // Already revoked; one revoked for being unused now stays revoked because spec says so.
+      KeyState bySpec =
+          observed.revokedReason() == null
+              ? observed
+              : new KeyState(
+                  observed.version(),
+                  null,
+                  null,
+                  observed.issuedAt(),
+                  null,
+                  null,
+                  null,
+                  observed.revokedAt(),
+                  null,
+                  observed.lastRotatedAt(),
+                  observed.rotateHandled());
+      return new RotationPlan(bySpec, Change.NONE, null);
     }
     int version = observed == null ? lastKnownVersion : observed.version();
     KeyState revoked =
@@ -209,24 +359,29 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
       int next,
       Instant previousValidUntil,
       Change change,
+      Usage usage,
       Instant at,
       String request,
       Supplier<String> newKey) {
-    KeyState rotated = KeyState.issued(next, newKey.get(), at, at, request);
+    // A scheduled rotation is not a use: the unused clock keeps running across versions.
+    KeyState rotated =
+        KeyState.issued(next, newKey.get(), at, at, request)
+            .withIdleSince(lastUse(observed, usage));
     if (previousValidUntil != null && previousValidUntil.isAfter(at)) {
       rotated =
           rotated.withPrevious(
               observed.current(), observed.currentFingerprint(), previousValidUntil);
     }
-    return plan(policy, rotated, change, at);
+    return plan(policy, rotated, change, usage, at);
   }
 
-  private static RotationPlan plan(KeyPolicy policy, KeyState state, Change change, Instant at) {
-    return new RotationPlan(state, change, nextCheck(policy, state, at));
+  private static RotationPlan plan(
+      KeyPolicy policy, KeyState state, Change change, Usage usage, Instant at) {
+    return new RotationPlan(state, change, nextCheck(policy, state, usage, at));
   }
 
   /** The earliest moment after {@code at} when the decision for {@code state} changes. */
-  static Instant nextCheck(KeyPolicy policy, KeyState state, Instant at) {
+  static Instant nextCheck(KeyPolicy policy, KeyState state, Usage usage, Instant at) {
     if (state.current() == null) {
       return null;
     }
@@ -243,6 +398,10 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
         && previousEnd.isAfter(at)
         && (next == null || previousEnd.isBefore(next))) {
       next = previousEnd;
+    }
+    Instant unused = unusedUntil(policy, state, usage);
+    if (unused != null && unused.isAfter(at) && (next == null || unused.isBefore(next))) {
+      next = unused;
     }
     return next;
   }

@@ -5,6 +5,7 @@ import dev.keyward.runtime.Crds;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.ToolSecret;
+import dev.keyward.verifier.Verifier;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code keyward dev}: Keyward without a cluster. A throwaway kube-apiserver and etcd, the CRDs,
- * the operator in this process, a kubeconfig for kubectl, and a table of what Keyward manages.
+ * the operator and the verifier in this process (usage written at a 1m granularity, so Last Used
+ * moves while you try it), a kubeconfig for kubectl, and a table of what Keyward manages.
  */
 @Command(
     name = "dev",
@@ -66,6 +68,14 @@ public class DevCommand implements Callable<Integer> {
   int httpPort;
 
   @Option(
+      names = "--verifier-port",
+      defaultValue = "8081",
+      description =
+          "Port of the verifier running beside the operator (/v1/verify, /v1/keys/verify)."
+              + " Default: ${DEFAULT-VALUE}.")
+  int verifierPort;
+
+  @Option(
       names = "--refresh",
       defaultValue = "2s",
       hidden = true,
@@ -94,13 +104,21 @@ public class DevCommand implements Callable<Integer> {
                     .build())
             .createOr(existing -> existing.update());
         try (KeywardOperator operator =
-            new KeywardOperator(
-                OperatorSettings.of(client, Clock.systemUTC()).withHttpPort(httpPort))) {
+                new KeywardOperator(
+                    OperatorSettings.of(client, Clock.systemUTC()).withHttpPort(httpPort));
+            Verifier verifier =
+                new Verifier(
+                    Verifier.Settings.of(client, Clock.systemUTC())
+                        .withHttpPort(verifierPort)
+                        .withUsageGranularity(Duration.ofMinutes(1)))) {
           operator.start();
+          verifier.start();
           out.printf(
               "Keyward is running on a local API server.%n  export KUBECONFIG=%s%n"
-                  + "  metrics: http://localhost:%d/metrics%n",
-              kubeconfigFile.toAbsolutePath(), operator.httpPort());
+                  + "  metrics: http://localhost:%d/metrics%n"
+                  + "  verifier: curl -H \"Authorization: Bearer $KEY\""
+                  + " http://localhost:%d/v1/verify%n",
+              kubeconfigFile.toAbsolutePath(), operator.httpPort(), verifier.httpPort());
           out.flush();
           if (apply != null) {
             applyFolder(client, apply, out);

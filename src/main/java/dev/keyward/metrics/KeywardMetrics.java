@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -33,6 +34,10 @@ import java.util.stream.Stream;
  *   <li>{@code keyward_api_keys{namespace,phase}}
  *   <li>{@code keyward_api_key_expiration_timestamp_seconds{namespace,name}}: only keys that will
  *       expire without rotating (Active, with expiresAt, no rotatesAt)
+ *   <li>{@code keyward_api_key_last_used_timestamp_seconds{namespace,name}}: Active keys with a
+ *       recorded use, the newer of {@code lastUsedAt} and {@code previousKey.lastUsedAt}
+ *   <li>{@code keyward_api_key_created_timestamp_seconds{namespace,name}}: Active keys, so an alert
+ *       can tell a key never used for 90 days from a new one
  *   <li>{@code keyward_api_key_rotations_total{namespace,reason}}: Scheduled, Requested,
  *       AfterExpiry
  *   <li>{@code keyward_tool_secrets{namespace,phase}}
@@ -49,6 +54,8 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   private final Supplier<Stream<ToolSecret>> toolSecrets;
   private final MultiGauge apiKeysByPhase;
   private final MultiGauge expirations;
+  private final MultiGauge lastUsed;
+  private final MultiGauge created;
   private final MultiGauge toolSecretsByPhase;
   private final Map<String, AtomicInteger> sourceWatches = new ConcurrentHashMap<>();
 
@@ -70,6 +77,14 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
     this.expirations =
         MultiGauge.builder("keyward.api.key.expiration.timestamp.seconds")
             .description("When the current key expires, for keys that will not rotate")
+            .register(registry);
+    this.lastUsed =
+        MultiGauge.builder("keyward.api.key.last.used.timestamp.seconds")
+            .description("When an Active key was last verified, as the verifiers recorded it")
+            .register(registry);
+    this.created =
+        MultiGauge.builder("keyward.api.key.created.timestamp.seconds")
+            .description("When an Active ApiKey was created")
             .register(registry);
     this.toolSecretsByPhase =
         MultiGauge.builder("keyward.tool.secrets")
@@ -93,6 +108,15 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
                             "name",
                             k.getMetadata().getName()),
                         epochSeconds(k.getStatus().getExpiresAt())))
+            .toList(),
+        true);
+    lastUsed.register(
+        activeKeys().map(k -> row(k, lastUse(k.getStatus()))).filter(Objects::nonNull).toList(),
+        true);
+    created.register(
+        activeKeys()
+            .map(k -> row(k, epochSeconds(k.getStatus().getCreatedAt())))
+            .filter(Objects::nonNull)
             .toList(),
         true);
     toolSecretsByPhase.register(
@@ -119,6 +143,33 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
                     Tags.of("namespace", e.getKey().get(0), "phase", e.getKey().get(1)),
                     e.getValue()))
         .toList();
+  }
+
+  private Stream<ApiKey> activeKeys() {
+    return apiKeys.get().filter(k -> "Active".equals(phase(k.getStatus())));
+  }
+
+  /** A row for {@code key}; null when there is no value. */
+  private static MultiGauge.Row<?> row(ApiKey key, Long value) {
+    return value == null
+        ? null
+        : MultiGauge.Row.of(
+            Tags.of(
+                "namespace", key.getMetadata().getNamespace(), "name", key.getMetadata().getName()),
+            value);
+  }
+
+  /** The newer of the current and the previous key's recorded last use; null when none. */
+  private static Long lastUse(ApiKeyStatus status) {
+    Long current = epochSeconds(status.getLastUsedAt());
+    Long previous =
+        status.getPreviousKey() == null
+            ? null
+            : epochSeconds(status.getPreviousKey().getLastUsedAt());
+    if (current == null) {
+      return previous;
+    }
+    return previous == null ? current : Math.max(current, previous);
   }
 
   private static String phase(ApiKeyStatus status) {

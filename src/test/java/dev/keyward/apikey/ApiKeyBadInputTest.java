@@ -84,6 +84,19 @@ class ApiKeyBadInputTest {
             s ->
                 s.setRolloutRestartTargets(
                     List.of(new ApiKeySpec.RolloutTarget("Deployment", null)))));
+    cases.add(
+        new Case(
+            "bad-unused-for", "InvalidDuration", s -> s.setRevokeWhenUnusedFor("three months")));
+    cases.add(
+        new Case(
+            "zero-rate-limit",
+            "InvalidRateLimit",
+            s -> s.setRateLimit(new ApiKeySpec.RateLimit(0, "1m"))));
+    cases.add(
+        new Case(
+            "bad-rate-period",
+            "InvalidRateLimit",
+            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, "a minute"))));
     cases.add(new Case("taken", "SecretConflict", s -> {}));
     return cases;
   }

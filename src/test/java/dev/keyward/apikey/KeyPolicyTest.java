@@ -79,7 +79,64 @@ class KeyPolicyTest {
             s -> {
               s.setSecret(new SecretTarget());
               s.getSecret().setKey("a/b");
-            }));
+            }),
+        bad(
+            "words for revokeWhenUnusedFor",
+            "InvalidDuration",
+            "spec.revokeWhenUnusedFor",
+            s -> s.setRevokeWhenUnusedFor("three months")),
+        bad(
+            "zero revokeWhenUnusedFor",
+            "InvalidDuration",
+            "longer than zero",
+            s -> s.setRevokeWhenUnusedFor("0d")),
+        bad(
+            "rate limit of zero requests",
+            "InvalidRateLimit",
+            "spec.rateLimit.requests (0) must be at least 1",
+            s -> s.setRateLimit(new ApiKeySpec.RateLimit(0, "1m"))),
+        bad(
+            "rate limit without requests",
+            "InvalidRateLimit",
+            "spec.rateLimit.requests",
+            s -> s.setRateLimit(new ApiKeySpec.RateLimit(null, "1m"))),
+        bad(
+            "rate limit without a period",
+            "InvalidRateLimit",
+            "spec.rateLimit.per is required",
+            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, null))),
+        bad(
+            "rate limit per a fraction of a second",
+            "InvalidRateLimit",
+            "spec.rateLimit.per",
+            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, "500ms"))),
+        bad(
+            "rate limit per zero seconds",
+            "InvalidRateLimit",
+            "longer than zero",
+            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, "0s"))));
+  }
+
+  @Test
+  void revokeWhenUnusedForIsOptionalAndAcceptsNever() {
+    assertThat(KeyPolicy.from(apiKey("a", s -> {})).policy().revokeWhenUnusedFor()).isEmpty();
+    assertThat(
+            KeyPolicy.from(apiKey("a", s -> s.setRevokeWhenUnusedFor("never")))
+                .policy()
+                .revokeWhenUnusedFor())
+        .isEmpty();
+    assertThat(
+            KeyPolicy.from(apiKey("a", s -> s.setRevokeWhenUnusedFor("90d")))
+                .policy()
+                .revokeWhenUnusedFor())
+        .contains(Duration.ofDays(90));
+  }
+
+  @Test
+  void aValidRateLimitIsAccepted() {
+    KeyPolicy.Checked checked =
+        KeyPolicy.from(apiKey("a", s -> s.setRateLimit(new ApiKeySpec.RateLimit(1, "1s"))));
+    assertThat(checked.problem()).isNull();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -347,4 +347,206 @@ class RotationPlanTest {
     assertThat(plan.nextCheck()).isEqualTo(T0.plusSeconds(20));
     assertThat(plan.delayFrom(T0.plusMillis(400))).isEqualTo(Duration.ofSeconds(20));
   }
+
+  // --- spec.revokeWhenUnusedFor
+
+  static final Duration UNUSED_FOR = DAY.multipliedBy(30);
+
+  /** A key that never expires and is revoked after 30 days without use. */
+  static final KeyPolicy UNUSED_30D = policy(s -> s.setRevokeWhenUnusedFor("30d"));
+
+  static RotationPlan.Usage used(String... fingerprintThenTime) {
+    java.util.Map<String, String> byFingerprint = new java.util.HashMap<>();
+    for (int i = 0; i < fingerprintThenTime.length; i += 2) {
+      byFingerprint.put(fingerprintThenTime[i], fingerprintThenTime[i + 1]);
+    }
+    return new RotationPlan.Usage(byFingerprint);
+  }
+
+  RotationPlan decide(KeyPolicy policy, KeyState observed, RotationPlan.Usage usage, Instant now) {
+    return RotationPlan.decide(policy, null, observed, 0, usage, now, keys);
+  }
+
+  @Test
+  void neverUsedKeyIsRevokedWhenItsIssueTimeIsOlderThanRevokeWhenUnusedFor() {
+    KeyState v1 = active(1, key(99), T0);
+    Instant deadline = T0.plus(UNUSED_FOR);
+
+    RotationPlan before = decide(UNUSED_30D, v1, deadline.minusSeconds(1));
+    assertThat(before.change()).isEqualTo(Change.NONE);
+    assertThat(before.nextCheck()).isEqualTo(deadline);
+    assertThat(decide(UNUSED_30D, v1, T0.plus(DAY)).delayFrom(T0.plus(DAY)))
+        .isEqualTo(DAY.multipliedBy(29));
+
+    RotationPlan at = decide(UNUSED_30D, v1, deadline);
+    assertThat(at.change()).isEqualTo(Change.REVOKED_UNUSED);
+    assertThat(at.change().eventReason()).isEqualTo("Unused");
+    assertThat(at.state().current()).isNull();
+    assertThat(at.state().previous()).isNull();
+    assertThat(at.state().revokedAt()).isEqualTo(deadline);
+    assertThat(at.state().revokedForBeingUnused()).isTrue();
+    assertThat(at.state().version()).isEqualTo(1);
+    assertThat(at.nextCheck()).isNull();
+    assertThat(generated).hasValue(0);
+  }
+
+  @Test
+  void recordedUseMovesTheDeadlineWithoutAnyWrite() {
+    KeyState v1 = active(1, key(99), T0);
+    RotationPlan.Usage usedOnDay10 =
+        used(v1.currentFingerprint(), T0.plus(DAY.multipliedBy(10)).toString());
+
+    RotationPlan plan = decide(UNUSED_30D, v1, usedOnDay10, T0.plus(UNUSED_FOR));
+
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.state()).isEqualTo(v1);
+    assertThat(plan.nextCheck()).isEqualTo(T0.plus(DAY.multipliedBy(40)));
+    assertThat(decide(UNUSED_30D, v1, usedOnDay10, T0.plus(DAY.multipliedBy(40))).change())
+        .isEqualTo(Change.REVOKED_UNUSED);
+  }
+
+  @Test
+  void useOfThePreviousKeyDuringAnOverlapCountsAsUse() {
+    KeyPolicy policy =
+        policy(
+            s -> {
+              s.setType("Agent");
+              s.setRevokeWhenUnusedFor("100d");
+            });
+    KeyState v1 = active(1, key(1), T0);
+    RotationPlan rotated = decide(policy, v1, T0.plus(DAY.multipliedBy(83)));
+    assertThat(rotated.change()).isEqualTo(Change.ROTATED);
+    KeyState v2 = rotated.state();
+    // Callers still send v1 on day 89; v2 was never used.
+    RotationPlan.Usage usage =
+        used(v2.previousFingerprint(), T0.plus(DAY.multipliedBy(89)).toString());
+
+    assertThat(RotationPlan.lastUse(v2, usage)).isEqualTo(T0.plus(DAY.multipliedBy(89)));
+    assertThat(decide(policy, v2, usage, T0.plus(DAY.multipliedBy(89))).nextCheck())
+        .isEqualTo(T0.plus(DAY.multipliedBy(90))); // end of overlap comes first
+  }
+
+  @Test
+  void aScheduledRotationDoesNotRestartTheUnusedClock() {
+    KeyPolicy policy =
+        policy(
+            s -> {
+              s.setType("Agent");
+              s.setRevokeWhenUnusedFor("100d");
+            });
+    KeyState v1 = active(1, key(1), T0);
+
+    RotationPlan rotated = decide(policy, v1, T0.plus(DAY.multipliedBy(83)));
+    assertThat(rotated.change()).isEqualTo(Change.ROTATED);
+    assertThat(rotated.state().idleSince()).isEqualTo(T0);
+
+    RotationPlan dropped = decide(policy, rotated.state(), T0.plus(DAY.multipliedBy(90)));
+    assertThat(dropped.change()).isEqualTo(Change.PREVIOUS_REMOVED);
+    assertThat(dropped.state().idleSince()).isEqualTo(T0);
+    assertThat(dropped.nextCheck()).isEqualTo(T0.plus(DAY.multipliedBy(100)));
+
+    RotationPlan revoked = decide(policy, dropped.state(), T0.plus(DAY.multipliedBy(100)));
+    assertThat(revoked.change()).isEqualTo(Change.REVOKED_UNUSED);
+  }
+
+  @Test
+  void theLastUseOfADroppedPreviousKeyIsKeptAsTheClockStart() {
+    KeyPolicy policy =
+        policy(
+            s -> {
+              s.setType("Agent");
+              s.setRevokeWhenUnusedFor("100d");
+            });
+    KeyState v2 = decide(policy, active(1, key(1), T0), T0.plus(DAY.multipliedBy(83))).state();
+    Instant day88 = T0.plus(DAY.multipliedBy(88));
+
+    RotationPlan dropped =
+        decide(
+            policy,
+            v2,
+            used(v2.previousFingerprint(), day88.toString()),
+            T0.plus(DAY.multipliedBy(90)));
+
+    assertThat(dropped.change()).isEqualTo(Change.PREVIOUS_REMOVED);
+    assertThat(dropped.state().idleSince()).isEqualTo(day88);
+    // Status no longer holds v1's use, and the unused clock still counts from it.
+    assertThat(RotationPlan.unusedUntil(policy, dropped.state(), RotationPlan.Usage.NONE))
+        .isEqualTo(day88.plus(DAY.multipliedBy(100)));
+  }
+
+  @Test
+  void secretsWrittenBeforeTheUnusedClockExistedCountFromTheIssueTime() {
+    KeyState legacy =
+        new KeyState(
+            1, key(1), KeyFormat.fingerprint(key(1)), T0, null, null, null, null, null, null, null);
+
+    assertThat(legacy.idleSince()).isNull();
+    assertThat(decide(UNUSED_30D, legacy, T0.plus(DAY)).nextCheck()).isEqualTo(T0.plus(UNUSED_FOR));
+  }
+
+  @Test
+  void aRotateRequestWinsOverAnUnusedRevocation() {
+    RotationPlan plan =
+        RotationPlan.decide(
+            UNUSED_30D,
+            "now",
+            active(1, key(1), T0),
+            0,
+            RotationPlan.Usage.NONE,
+            T0.plus(UNUSED_FOR),
+            keys);
+
+    assertThat(plan.change()).isEqualTo(Change.ROTATED_ON_REQUEST);
+    assertThat(plan.state().current()).isNotNull();
+  }
+
+  @Test
+  void anUnusedRevocationStaysUntilARotateRequestIssuesANewKey() {
+    KeyState revoked = decide(UNUSED_30D, active(3, key(1), T0), T0.plus(UNUSED_FOR)).state();
+    int generatedBefore = generated.get();
+
+    // spec.revoked is false, and nothing else asks for a key: it stays revoked, quietly.
+    RotationPlan again = decide(UNUSED_30D, revoked, T0.plus(UNUSED_FOR).plus(DAY));
+    assertThat(again.change()).isEqualTo(Change.NONE);
+    assertThat(again.state()).isEqualTo(revoked);
+    assertThat(again.nextCheck()).isNull();
+    assertThat(generated).hasValue(generatedBefore);
+
+    Instant later = T0.plus(UNUSED_FOR).plus(DAY.multipliedBy(2));
+    RotationPlan back =
+        RotationPlan.decide(
+            UNUSED_30D, "give-it-back", revoked, 3, RotationPlan.Usage.NONE, later, keys);
+    assertThat(back.change()).isEqualTo(Change.REISSUED_AFTER_REVOCATION);
+    assertThat(back.state().version()).isEqualTo(4);
+    assertThat(back.state().revokedAt()).isNull();
+    assertThat(back.state().idleSince()).isEqualTo(later);
+    assertThat(back.nextCheck()).isEqualTo(later.plus(UNUSED_FOR));
+  }
+
+  @Test
+  void specRevokedTakesOverAnUnusedRevocationSoUnrevokingIssuesAKey() {
+    KeyState unused = decide(UNUSED_30D, active(1, key(1), T0), T0.plus(UNUSED_FOR)).state();
+    KeyPolicy revokedBySpec =
+        policy(
+            s -> {
+              s.setRevokeWhenUnusedFor("30d");
+              s.setRevoked(true);
+            });
+
+    RotationPlan bySpec = decide(revokedBySpec, unused, T0.plus(UNUSED_FOR).plus(DAY));
+    assertThat(bySpec.state().revokedAt()).isEqualTo(unused.revokedAt());
+    assertThat(bySpec.state().revokedReason()).isNull();
+
+    RotationPlan back = decide(UNUSED_30D, bySpec.state(), T0.plus(UNUSED_FOR).plus(DAY));
+    assertThat(back.change()).isEqualTo(Change.REISSUED_AFTER_REVOCATION);
+  }
+
+  @Test
+  void withoutRevokeWhenUnusedForAnUnusedKeyIsKeptForever() {
+    KeyPolicy standard = policy(s -> {});
+    RotationPlan plan = decide(standard, active(1, key(1), T0), T0.plus(DAY.multipliedBy(10_000)));
+
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.nextCheck()).isNull();
+  }
 }

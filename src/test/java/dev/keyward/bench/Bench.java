@@ -22,6 +22,18 @@ public final class Bench {
     Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
     Files.createDirectories(out);
     int keys = Integer.getInteger("keyward.bench.keys", 10_000);
+    String only = System.getProperty("keyward.bench.only", "");
+    if (only.isEmpty() || only.equals("verifier")) {
+      Map<String, Object> verifier = VerifierBench.run(keys, out);
+      System.out.printf("%nP6-P8 verifier (%d keys, mock API server)%n", keys);
+      verifier.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));
+      Files.writeString(
+          out.resolve("verifier.json"),
+          io.fabric8.kubernetes.client.utils.Serialization.asJson(verifier));
+      if (only.equals("verifier")) {
+        System.exit(0);
+      }
+    }
     Map<String, Object> operator = OperatorBench.run(keys, out);
     System.out.printf("%nP1-P4 operator (%d keys, %s API server)%n", keys, operator.get("backend"));
     operator.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));

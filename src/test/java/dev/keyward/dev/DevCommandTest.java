@@ -36,6 +36,8 @@ class DevCommandTest {
             dir.toString(),
             "--http-port",
             "0",
+            "--verifier-port",
+            "0",
             "--refresh",
             "0s",
             "--apply",
@@ -47,6 +49,7 @@ class DevCommandTest {
       assertThat(dir.resolve("kubeconfig")).exists();
       assertThat(out.toString())
           .contains("applied ApiKey default/try-rotation")
+          .contains("/v1/verify")
           .contains("APIKEYS");
     } else {
       assertThat(code).isEqualTo(2);

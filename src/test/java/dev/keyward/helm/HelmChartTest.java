@@ -563,7 +563,22 @@ class HelmChartTest {
   /** The objects of one {@code helm template} run. */
   record Rendered(List<HasMetadata> objects) {
 
+    /** The operator's objects; the verifier's are checked in {@link HelmVerifierChartTest}. */
     static Rendered of(String yaml) {
+      return new Rendered(parse(yaml).stream().filter(o -> !isVerifier(o)).toList());
+    }
+
+    /** The verifier's objects: those labelled {@code app.kubernetes.io/component: verifier}. */
+    static Rendered verifierOf(String yaml) {
+      return new Rendered(parse(yaml).stream().filter(Rendered::isVerifier).toList());
+    }
+
+    static boolean isVerifier(HasMetadata o) {
+      return o.getMetadata().getLabels() != null
+          && "verifier".equals(o.getMetadata().getLabels().get("app.kubernetes.io/component"));
+    }
+
+    static List<HasMetadata> parse(String yaml) {
       List<HasMetadata> objects = new ArrayList<>();
       for (String doc : yaml.split("(?m)^---\\s*$")) {
         boolean empty =
@@ -574,7 +589,7 @@ class HelmChartTest {
           objects.add(Serialization.unmarshal(doc));
         }
       }
-      return new Rendered(objects);
+      return objects;
     }
 
     <T extends HasMetadata> List<T> all(Class<T> type) {

@@ -128,4 +128,47 @@ class OperatorEndpointsTest {
     String key = value(harness.secret("rotating"), "apiKey");
     assertThat(body).doesNotContain(key);
   }
+
+  @Test
+  void lastUsedMetricFollowsTheVerifiersStatusWritesWithoutAReconcile() throws Exception {
+    String ns = harness.namespace();
+    harness.create(apiKey("used", s -> {}));
+    harness.create(apiKey("never-used", s -> {}));
+    harness.awaitApiKey(
+        "used", k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+    harness.awaitApiKey(
+        "never-used", k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+    int reconciles = harness.reconcileCount("used");
+    String lastUsed = "2026-03-01T12:00:00Z";
+    harness
+        .apiKeys()
+        .inNamespace(ns)
+        .withName("used")
+        .subresource("status")
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"status\":{\"lastUsedAt\":\"" + lastUsed + "\"}}");
+
+    String usedSeries =
+        "keyward_api_key_last_used_timestamp_seconds{name=\"used\",namespace=\"" + ns + "\"} ";
+    String body = waiting().until(() -> get("/metrics").body(), b -> b.contains(usedSeries));
+    double value =
+        Double.parseDouble(
+            body.lines()
+                .filter(l -> l.startsWith(usedSeries))
+                .findFirst()
+                .orElseThrow()
+                .substring(usedSeries.length()));
+    assertThat((long) value).isEqualTo(java.time.Instant.parse(lastUsed).getEpochSecond());
+    assertThat(body)
+        .doesNotContain("keyward_api_key_last_used_timestamp_seconds{name=\"never-used\"")
+        .contains(
+            "keyward_api_key_created_timestamp_seconds{name=\"never-used\",namespace=\""
+                + ns
+                + "\"}");
+    assertThat(harness.reconcileCount("used"))
+        .as("a usage write is no reason to reconcile")
+        .isEqualTo(reconciles);
+  }
 }

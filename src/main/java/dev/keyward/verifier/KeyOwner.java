@@ -1,0 +1,27 @@
+package dev.keyward.verifier;
+
+import java.util.List;
+
+/**
+ * One ApiKey as the verifier needs it: who it is, what it may do and whether it is withdrawn.
+ * Immutable but for its token bucket; a new one replaces it with every watch event.
+ *
+ * @param resourceVersion the version the usage writer patches against (optimistic locking)
+ * @param revoked {@code spec.revoked} or phase Revoked: every key version answers REVOKED
+ * @param expired phase Expired: every key version answers EXPIRED
+ * @param bucket the rate limit, null when the ApiKey has none
+ */
+public record KeyOwner(
+    String namespace,
+    String name,
+    String resourceVersion,
+    List<String> scopes,
+    boolean revoked,
+    boolean expired,
+    TokenBucket bucket) {
+
+  /** {@code namespace/name}, as in {@code X-Keyward-ApiKey}. */
+  public String id() {
+    return namespace + "/" + name;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.keyward.verifier;
+
+import dev.keyward.common.Durations;
+import dev.keyward.runtime.ClientRateLimit;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code keyward verifier}: answers "is this key valid, may it do this" until SIGTERM. */
+@Command(
+    name = "verifier",
+    mixinStandardHelpOptions = true,
+    description =
+        "Verify Keyward keys for proxies (forward-auth on /v1/verify) and services (POST"
+            + " /v1/keys/verify). Watches ApiKeys, never Secrets; no leader election.")
+public class VerifierCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(VerifierCommand.class);
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "${env:KEYWARD_HTTP_PORT:-8081}",
+      description =
+          "Port for /v1/verify, /v1/keys/verify, /healthz, /readyz and /metrics (env"
+              + " KEYWARD_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
+  @Option(
+      names = "--watch-namespaces",
+      split = ",",
+      defaultValue = "${env:KEYWARD_WATCH_NAMESPACES}",
+      description =
+          "Namespaces whose ApiKeys are accepted, comma-separated (env KEYWARD_WATCH_NAMESPACES)."
+              + " Default: all.")
+  Set<String> watchNamespaces;
+
+  @Option(
+      names = "--usage-granularity",
+      defaultValue = "${env:KEYWARD_USAGE_GRANULARITY:-1h}",
+      description =
+          "How fine status.lastUsedAt is: a key's use is written at most once per this long per"
+              + " replica; at least 1s (env KEYWARD_USAGE_GRANULARITY). Default: ${DEFAULT-VALUE}.")
+  String usageGranularity;
+
+  @Override
+  public Integer call() throws Exception {
+    var granularity = Durations.parse("--usage-granularity", usageGranularity);
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withHttpClientBuilderConsumer(
+                b -> b.addOrReplaceInterceptor("keyward-rate-limit", new ClientRateLimit(20, 40)))
+            .build();
+    Verifier.Settings settings =
+        Verifier.Settings.of(client, Clock.systemUTC())
+            .withHttpPort(httpPort)
+            .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
+            .withUsageGranularity(granularity);
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (Verifier verifier = new Verifier(settings)) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    log.info("Stopping the Keyward verifier");
+                    verifier.close();
+                    stopped.countDown();
+                  },
+                  "keyward-verifier-shutdown"));
+      verifier.start();
+      stopped.await();
+    } finally {
+      client.close();
+    }
+    return 0;
+  }
+}

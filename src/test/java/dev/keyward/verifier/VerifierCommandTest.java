@@ -1,0 +1,59 @@
+package dev.keyward.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyward.Keyward;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The verifier's flags parse the way the README's table says; it is a keyward subcommand. */
+class VerifierCommandTest {
+
+  private static VerifierCommand parse(String... args) {
+    VerifierCommand command = new VerifierCommand();
+    new CommandLine(command).parseArgs(args);
+    return command;
+  }
+
+  @Test
+  void defaults() {
+    VerifierCommand c = parse();
+    assertThat(c.httpPort)
+        .isEqualTo(Integer.parseInt(System.getenv().getOrDefault("KEYWARD_HTTP_PORT", "8081")));
+    assertThat(c.usageGranularity)
+        .isEqualTo(System.getenv().getOrDefault("KEYWARD_USAGE_GRANULARITY", "1h"));
+    if (System.getenv("KEYWARD_WATCH_NAMESPACES") == null) {
+      assertThat(c.watchNamespaces).isNull();
+    }
+  }
+
+  @Test
+  void flagsOverrideDefaults() {
+    VerifierCommand c =
+        parse("--http-port", "9091", "--watch-namespaces", "a,b", "--usage-granularity", "5m");
+    assertThat(c.httpPort).isEqualTo(9091);
+    assertThat(c.watchNamespaces).containsExactlyInAnyOrder("a", "b");
+    assertThat(c.usageGranularity).isEqualTo("5m");
+  }
+
+  @Test
+  void isASubcommandOfKeyward() {
+    assertThat(Keyward.commandLine().getSubcommands()).containsKey("verifier");
+  }
+
+  @Test
+  void granularityBelowOneSecondIsRefused() {
+    try (var client = new KubernetesClientBuilder().build()) {
+      Verifier.Settings settings = Verifier.Settings.of(client, Clock.systemUTC());
+      assertThatThrownBy(() -> settings.withUsageGranularity(Duration.ofMillis(500)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("at least 1s");
+      assertThat(settings.withUsageGranularity(Duration.ofSeconds(1)).usageGranularity())
+          .isEqualTo(Duration.ofSeconds(1));
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.keyward.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.ApiKeySpec;
+import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.apikey.KeyFormat;
+import dev.keyward.testing.MutableClock;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP contract as a function: no sockets, no API server. */
+class VerifyApiTest {
+
+  private final MutableClock clock = new MutableClock();
+  private final KeyRegistry registry = new KeyRegistry(clock);
+  private boolean synced = true;
+  private final VerifyApi api = new VerifyApi(new KeyVerifier(registry, clock, () -> synced));
+
+  private String put(String name, ApiKeySpec spec, String expiresAt) {
+    String key = KeyFormat.generate("kw_", 32);
+    ApiKey apiKey = new ApiKey();
+    apiKey.setMetadata(
+        new ObjectMetaBuilder()
+            .withNamespace("ns")
+            .withName(name)
+            .withResourceVersion("1")
+            .build());
+    apiKey.setSpec(spec);
+    ApiKeyStatus status = new ApiKeyStatus();
+    status.setPhase("Active");
+    status.setKeyVersion(3);
+    status.setKeyHash(KeyFormat.keyHash(key));
+    status.setExpiresAt(expiresAt);
+    apiKey.setStatus(status);
+    registry.store(null).put("ns/" + name, apiKey);
+    return key;
+  }
+
+  private Answer verify(String query, String key) {
+    Map<String, List<String>> params =
+        query.isEmpty() ? Map.of() : Map.of(query.split("=")[0], List.of(query.split("=")[1]));
+    return api.forwardAuth(
+        "/v1/verify", n -> params.getOrDefault(n, List.of()), List.of("Bearer " + key), List.of());
+  }
+
+  @Test
+  void okCarriesIdentityHeaders() {
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setScopes(List.of("a", "b"));
+    String key = put("k", spec, null);
+    Answer ok = verify("scope=b", key);
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.headers())
+        .containsEntry("X-Keyward-ApiKey", "ns/k")
+        .containsEntry("X-Keyward-Key-Version", "3")
+        .containsEntry("X-Keyward-Scopes", "a,b");
+  }
+
+  @Test
+  void expiryIsJudgedByTheClockAtRequestTime() {
+    String key = put("k", new ApiKeySpec(), clock.instant().plusSeconds(60).toString());
+    assertThat(verify("", key).status()).isEqualTo(200);
+    clock.advance(Duration.ofSeconds(61));
+    Answer expired = verify("", key);
+    assertThat(expired.code()).isEqualTo(Code.EXPIRED);
+    assertThat(expired.headers()).containsEntry("WWW-Authenticate", "Bearer realm=\"keyward\"");
+  }
+
+  @Test
+  void denyAs403MasksOnly429And503() {
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setRateLimit(new ApiKeySpec.RateLimit(1, "1m"));
+    String key = put("k", spec, null);
+    assertThat(verify("denyAs=403", key).status()).isEqualTo(200);
+    Answer limited = verify("denyAs=403", key);
+    assertThat(limited.status()).isEqualTo(403);
+    assertThat(limited.headers()).containsEntry("X-Keyward-Status", "429");
+    assertThat(limited.headers()).containsKey("Retry-After");
+    assertThat(verify("denyAs=403", KeyFormat.generate("kw_", 32)).status()).isEqualTo(401);
+
+    synced = false;
+    Answer notReady = verify("denyAs=403", key);
+    assertThat(notReady.status()).isEqualTo(403);
+    assertThat(notReady.headers()).containsEntry("X-Keyward-Status", "503");
+    assertThat(verify("", key).status()).isEqualTo(503);
+  }
+
+  @Test
+  void jsonFormSaysWhenToRetryAndFailsClosedBeforeSync() {
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setRateLimit(new ApiKeySpec.RateLimit(1, "1h"));
+    String key = put("k", spec, null);
+    byte[] body = ("{\"key\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(api.json(body).body()).contains("\"valid\":true");
+    Answer limited = api.json(body);
+    assertThat(limited.status()).isEqualTo(200);
+    assertThat(limited.body())
+        .contains("\"code\":\"RATE_LIMITED\"")
+        .contains("\"retryAfterSeconds\":3600")
+        .doesNotContain(key);
+    assertThat(limited.headers()).containsEntry("Retry-After", "3600");
+
+    synced = false;
+    Answer early = api.json(body);
+    assertThat(early.status()).isEqualTo(503);
+    assertThat(early.code()).isEqualTo(Code.NOT_READY);
+  }
+
+  @Test
+  void anInvalidRateLimitIsNoLimit() {
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setRateLimit(new ApiKeySpec.RateLimit(1, "soon"));
+    String key = put("k", spec, null);
+    for (int i = 0; i < 5; i++) {
+      assertThat(verify("", key).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void usageIsDueOncePerGranularity() {
+    String key = put("k", new ApiKeySpec(), null);
+    verify("", key);
+    KeyRecord[] record = new KeyRecord[1];
+    registry.forEachRecord(r -> record[0] = r);
+    assertThat(UsageWriter.isDue(record[0], 3600)).isTrue();
+    record[0].usage().written(record[0].usage().lastUsedSeconds());
+    assertThat(UsageWriter.isDue(record[0], 3600)).isFalse();
+    clock.advance(Duration.ofMinutes(59));
+    verify("", key);
+    assertThat(UsageWriter.isDue(record[0], 3600)).isFalse();
+    clock.advance(Duration.ofMinutes(1));
+    verify("", key);
+    assertThat(UsageWriter.isDue(record[0], 3600)).isTrue();
+  }
+}
