@@ -3,6 +3,7 @@ package dev.keyward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.common.Conditions;
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -10,20 +11,25 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Applies every file in {@code examples/} and checks each Keyward resource in it reaches the phase
- * its {@code # keyward-example: phase=...} comment promises. Sealed examples are sealed afresh for
- * the test cluster's keys with the value the comment names.
+ * Applies the files in {@code examples/} as {@code kubectl apply -n <ns> -f examples/} would and
+ * checks each Keyward resource reaches the phase (and reason) its {@code # keyward-example:
+ * phase=...} comment promises. A sealed example promises what a user applying it to another cluster
+ * sees; with {@code resealed=} it also promises the phase after sealing {@code sealed-value} afresh
+ * for the test cluster, as its comment tells the user to.
  */
 class ExamplesTest {
 
@@ -41,14 +47,62 @@ class ExamplesTest {
   @MethodSource("examples")
   void reachesThePhaseItsCommentPromises(Path example) throws Exception {
     String yaml = Files.readString(example);
+    assertThat(yaml).as("%s says when to use it", example).containsIgnoringCase("use ");
+    Map<String, String> promised = promise(example, yaml);
+    List<HasMetadata> items = apply(example, yaml);
+    awaitPromised(items, promised.get("phase"), promised.get("reason"));
+
+    if (promised.containsKey("resealed")) {
+      assertThat(promised).as("%s names its sealed value", example).containsKey("sealed-value");
+      for (HasMetadata item : items) {
+        if (item instanceof ToolSecret t && t.getSpec().getEncryptedValue() != null) {
+          String name = t.getMetadata().getName();
+          String sealed = harness.seal(promised.get("sealed-value"), name);
+          harness.editToolSecret(
+              name,
+              current -> {
+                current.getSpec().setEncryptedValue(sealed);
+                return current;
+              });
+        }
+      }
+      awaitPromised(items, promised.get("resealed"), null);
+    }
+  }
+
+  @Test
+  void everyExampleAppliesTogetherIntoOneNamespace() throws Exception {
+    List<HasMetadata> all = new ArrayList<>();
+    Map<HasMetadata, Map<String, String>> promises = new java.util.HashMap<>();
+    for (Path example : examples().toList()) {
+      String yaml = Files.readString(example);
+      Map<String, String> promised = promise(example, yaml);
+      for (HasMetadata item : apply(example, yaml)) {
+        all.add(item);
+        promises.put(item, promised);
+      }
+    }
+    Set<String> names =
+        all.stream()
+            .map(i -> i.getKind() + "/" + i.getMetadata().getName())
+            .collect(Collectors.toSet());
+    assertThat(names).as("no two examples declare the same object").hasSize(all.size());
+    for (HasMetadata item : all) {
+      Map<String, String> promised = promises.get(item);
+      awaitPromised(List.of(item), promised.get("phase"), promised.get("reason"));
+    }
+  }
+
+  private static Map<String, String> promise(Path example, String yaml) {
     Matcher promise = PROMISE.matcher(yaml);
     assertThat(promise.find()).as("%s has a '# keyward-example: phase=...' line", example).isTrue();
-    assertThat(yaml).as("%s says when to use it", example).containsIgnoringCase("use ");
-    Map<String, String> promised =
-        Stream.of(promise.group(1).trim().split("\\s+"))
-            .map(kv -> kv.split("=", 2))
-            .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+    return Stream.of(promise.group(1).trim().split("\\s+"))
+        .map(kv -> kv.split("=", 2))
+        .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+  }
 
+  /** Creates the file's objects in the test namespace, refusing files that name a namespace. */
+  private List<HasMetadata> apply(Path example, String yaml) {
     List<HasMetadata> items =
         harness
             .admin()
@@ -56,26 +110,44 @@ class ExamplesTest {
             .items();
     assertThat(items).as("%s holds Keyward resources", example).isNotEmpty();
     for (HasMetadata item : items) {
+      assertThat(item.getMetadata().getNamespace())
+          .as("%s fixes no namespace, so `kubectl apply -n <ns>` puts it there", example)
+          .isNull();
       item.getMetadata().setNamespace(harness.namespace());
-      if (item instanceof ToolSecret t && t.getSpec().getEncryptedValue() != null) {
-        assertThat(promised).as("%s names its sealed value", example).containsKey("sealed-value");
-        t.getSpec()
-            .setEncryptedValue(
-                harness.seal(promised.get("sealed-value"), t.getMetadata().getName()));
-      }
       harness.admin().resource(item).create();
     }
+    return items;
+  }
 
-    String phase = promised.get("phase");
+  /** Waits for every Keyward resource in {@code items} to show the phase and one of the reasons. */
+  private void awaitPromised(List<HasMetadata> items, String phase, String reasons) {
+    Set<String> allowed = reasons == null ? null : Set.of(reasons.split(","));
     for (HasMetadata item : items) {
       String name = item.getMetadata().getName();
       if (item instanceof ApiKey) {
         harness.awaitApiKey(
-            name, k -> k.getStatus() != null && phase.equals(k.getStatus().getPhase()));
+            name,
+            k ->
+                k.getStatus() != null
+                    && phase.equals(k.getStatus().getPhase())
+                    && reasonIn(k.getStatus().getConditions(), allowed));
       } else if (item instanceof ToolSecret) {
         harness.awaitToolSecret(
-            name, t -> t.getStatus() != null && phase.equals(t.getStatus().getPhase()));
+            name,
+            t ->
+                t.getStatus() != null
+                    && phase.equals(t.getStatus().getPhase())
+                    && reasonIn(t.getStatus().getConditions(), allowed));
       }
     }
+  }
+
+  private static boolean reasonIn(
+      List<io.fabric8.kubernetes.api.model.Condition> conditions, Set<String> allowed) {
+    if (allowed == null) {
+      return true;
+    }
+    var ready = Conditions.find(conditions, Conditions.READY);
+    return ready != null && allowed.contains(ready.getReason());
   }
 }

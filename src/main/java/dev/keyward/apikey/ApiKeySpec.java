@@ -3,15 +3,68 @@ package dev.keyward.apikey;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.keyward.secrets.SecretTarget;
+import io.fabric8.crd.generator.annotation.SelectableField;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** What the ApiKey should be. Keyward validates every value and reports mistakes in status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.expiresAfter) || !has(self.rotation) || !has(self.rotation.overlap)"
+            + " || !self.expiresAfter.matches("
+            + ApiKeySpec.ONE_PART
+            + ")"
+            + " || !self.rotation.overlap.matches("
+            + ApiKeySpec.ONE_PART
+            + ")"
+            + " || 2 * "
+            + ApiKeySpec.OVERLAP_SECONDS
+            + " <= "
+            + ApiKeySpec.LIFETIME_SECONDS,
+    message =
+        "InvalidRotation: spec.rotation.overlap must be at most half of spec.expiresAfter, so"
+            + " that no more than two keys are valid at once")
 public class ApiKeySpec {
 
+  /**
+   * A duration of one number and one unit ({@code 90d}); the rotation rule compares only these, CEL
+   * having no loop to add up {@code 1h30m}. The operator checks every form.
+   */
+  static final String ONE_PART = "'^[0-9]{1,9}[dhms]$'";
+
+  /** CEL for the seconds in the one-part {@code expiresAfter}. */
+  static final String LIFETIME_SECONDS =
+      "(int(self.expiresAfter.substring(0, self.expiresAfter.size() - 1))"
+          + " * (self.expiresAfter.endsWith('d') ? 86400 : self.expiresAfter.endsWith('h') ? 3600"
+          + " : self.expiresAfter.endsWith('m') ? 60 : 1))";
+
+  /** CEL for the seconds in the one-part {@code rotation.overlap}. */
+  static final String OVERLAP_SECONDS =
+      "(int(self.rotation.overlap.substring(0, self.rotation.overlap.size() - 1))"
+          + " * (self.rotation.overlap.endsWith('d') ? 86400 : self.rotation.overlap.endsWith('h') ? 3600"
+          + " : self.rotation.overlap.endsWith('m') ? 60 : 1))";
+
+  /** The duration grammar of {@code common.Durations}: 90d, 36h, 15m, 30s or several of them. */
+  static final String DURATION = "'^([0-9]{1,9}[dhms])+$'";
+
+  /** A duration made only of zeros ({@code 0d}, {@code 0h0m}) has no digit 1 to 9. */
+  static final String NOT_ZERO = "!self.matches(" + DURATION + ") || self.matches('[1-9]')";
+
   @JsonPropertyDescription("The label people see, 1 to 1024 characters. Default: metadata.name.")
+  @SelectableField
+  @Size(min = 1, max = 1024)
   private String displayName;
 
+  @SelectableField
+  @Size(max = 64)
+  @ValidationRule(
+      value = "self == 'Agent' || self == 'Standard'",
+      message = "InvalidType: spec.type must be Agent or Standard")
   @JsonPropertyDescription(
       "Agent or Standard (default Standard). Agent keys default to a 90d lifetime with rotation"
           + " and the kwa_ prefix; Standard keys default to no expiry and the kw_ prefix.")
@@ -20,6 +73,15 @@ public class ApiKeySpec {
   @JsonPropertyDescription(
       "Lifetime of each key version, written like 90d, 36h, 15m or 30s, or never. Default: 90d"
           + " for Agent keys, never for Standard keys.")
+  @Size(max = 64)
+  @ValidationRule(
+      value = "self == 'never' || self.matches(" + DURATION + ")",
+      message =
+          "InvalidDuration: spec.expiresAfter is not a duration: write a positive number followed"
+              + " by d, h, m or s, for example 90d, 36h, 15m or 30s, or never")
+  @ValidationRule(
+      value = NOT_ZERO,
+      message = "InvalidDuration: spec.expiresAfter must be longer than zero")
   private String expiresAfter;
 
   @JsonPropertyDescription("Automatic rotation before expiry.")
@@ -45,11 +107,21 @@ public class ApiKeySpec {
       "Workloads in this namespace to restart after each new key version (not the first), for"
           + " consumers that read the key from an environment variable: a pod template annotation"
           + " is bumped once per version.")
+  @Size(max = 32)
   private List<RolloutTarget> rolloutRestartTargets;
 
   @JsonPropertyDescription(
       "Revoke the key when it has not been used for this long (its last use as recorded by the"
           + " verifier, or its issue time when never used), written like 90d. Absent: never.")
+  @Size(max = 64)
+  @ValidationRule(
+      value = "self == 'never' || self.matches(" + DURATION + ")",
+      message =
+          "InvalidDuration: spec.revokeWhenUnusedFor is not a duration: write a positive number"
+              + " followed by d, h, m or s, for example 90d, or never")
+  @ValidationRule(
+      value = NOT_ZERO,
+      message = "InvalidDuration: spec.revokeWhenUnusedFor must be longer than zero")
   private String revokeWhenUnusedFor;
 
   @JsonPropertyDescription(
@@ -134,9 +206,18 @@ public class ApiKeySpec {
   public static class RolloutTarget {
 
     @JsonPropertyDescription("Deployment, StatefulSet or DaemonSet.")
+    @Required
+    @Size(max = 64)
+    @ValidationRule(
+        value = "self == 'Deployment' || self == 'StatefulSet' || self == 'DaemonSet'",
+        message =
+            "InvalidRolloutTarget: spec.rolloutRestartTargets kind must be Deployment,"
+                + " StatefulSet or DaemonSet")
     private String kind;
 
     @JsonPropertyDescription("Name of the workload in the ApiKey's namespace.")
+    @Required
+    @Size(min = 1, max = 253)
     private String name;
 
     public RolloutTarget() {}
@@ -184,9 +265,21 @@ public class ApiKeySpec {
   public static class RateLimit {
 
     @JsonPropertyDescription("Requests allowed per period, at least 1.")
+    @Required
+    @Min(1)
     private Integer requests;
 
     @JsonPropertyDescription("The period, written like 1m, 1h or 30s.")
+    @Required
+    @Size(max = 64)
+    @ValidationRule(
+        value = "self.matches(" + DURATION + ")",
+        message =
+            "InvalidRateLimit: spec.rateLimit.per is not a duration: write a positive number"
+                + " followed by d, h, m or s, for example 1m")
+    @ValidationRule(
+        value = NOT_ZERO,
+        message = "InvalidRateLimit: spec.rateLimit.per must be longer than zero")
     private String per;
 
     public RateLimit() {}
@@ -225,6 +318,15 @@ public class ApiKeySpec {
         "How long old and new key are both valid; rotation starts this long before expiry. Must"
             + " be shorter than expiresAfter. Default: 7d, or a quarter of expiresAfter when that"
             + " is shorter.")
+    @Size(max = 64)
+    @ValidationRule(
+        value = "self.matches(" + DURATION + ")",
+        message =
+            "InvalidDuration: spec.rotation.overlap is not a duration: write a positive number"
+                + " followed by d, h, m or s, for example 7d")
+    @ValidationRule(
+        value = NOT_ZERO,
+        message = "InvalidDuration: spec.rotation.overlap must be longer than zero")
     private String overlap;
 
     public Boolean getEnabled() {
@@ -250,9 +352,17 @@ public class ApiKeySpec {
 
     @JsonPropertyDescription(
         "Key prefix, 1 to 16 of [A-Za-z0-9_-]. Default: kwa_ for Agent keys, kw_ for Standard.")
+    @Size(max = 64)
+    @ValidationRule(
+        value = "self.matches('^[A-Za-z0-9_-]{1,16}$')",
+        message =
+            "InvalidKeyFormat: spec.format.prefix must be 1 to 16 characters of letters, digits,"
+                + " '_' or '-'")
     private String prefix;
 
     @JsonPropertyDescription("Number of random base62 characters, 22 to 128. Default: 32.")
+    @Min(22)
+    @Max(128)
     private Integer length;
 
     public String getPrefix() {

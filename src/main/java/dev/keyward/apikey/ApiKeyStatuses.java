@@ -1,5 +1,6 @@
 package dev.keyward.apikey;
 
+import dev.keyward.admission.CreatedBy;
 import dev.keyward.apikey.RotationPlan.Usage;
 import dev.keyward.common.Conditions;
 import dev.keyward.common.Durations;
@@ -33,6 +34,7 @@ public final class ApiKeyStatuses {
     status.setSecretName(policy.secretName());
     status.setKeyVersion(state.version() > 0 ? state.version() : null);
     status.setCreatedAt(key.getMetadata().getCreationTimestamp());
+    status.setCreatedBy(CreatedBy.of(key));
     status.setIssuedAt(ApiKeySecret.text(state.issuedAt()));
     status.setLastRotatedAt(ApiKeySecret.text(state.lastRotatedAt()));
     status.setRevokedAt(ApiKeySecret.text(state.revokedAt()));
@@ -130,6 +132,7 @@ public final class ApiKeyStatuses {
     status.setPhase(FAILED);
     status.setObservedGeneration(key.getMetadata().getGeneration());
     status.setCreatedAt(key.getMetadata().getCreationTimestamp());
+    status.setCreatedBy(CreatedBy.of(key));
     status.setConditions(
         Conditions.ready(
             false,

@@ -1,5 +1,6 @@
 package dev.keyward.cli;
 
+import dev.keyward.admission.WebhookServer;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
 import dev.keyward.runtime.KeywardOperator;
@@ -7,6 +8,8 @@ import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.NamespaceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Run the operator against the cluster of the current kubeconfig (KUBECONFIG or"
-            + " ~/.kube/config) or the in-cluster configuration.")
+            + " ~/.kube/config) or, in a pod, the in-cluster configuration.")
 public class OperatorCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(OperatorCommand.class);
@@ -108,10 +111,49 @@ public class OperatorCommand implements Callable<Integer> {
               + " KEYWARD_CLIENT_BURST). Default: ${DEFAULT-VALUE}.")
   int clientBurst;
 
+  @Option(
+      names = "--webhook-port",
+      defaultValue = "${env:KEYWARD_WEBHOOK_PORT:-9443}",
+      description =
+          "HTTPS port of the admission webhook that records keyward.dev/created-by, path /mutate"
+              + " (env KEYWARD_WEBHOOK_PORT). Default: ${DEFAULT-VALUE}.")
+  int webhookPort;
+
+  @Option(
+      names = "--webhook-cert-dir",
+      defaultValue = "${env:KEYWARD_WEBHOOK_CERT_DIR}",
+      description =
+          "Directory with the webhook's serving certificate, tls.crt and tls.key, read again when"
+              + " they change (env KEYWARD_WEBHOOK_CERT_DIR). Without it the webhook is off.")
+  Path webhookCertDir;
+
   @Override
   public Integer call() throws Exception {
+    // Local mistakes first, each one line, before any request.
+    var rotation = Durations.parse("--sealing-key-rotation", sealingKeyRotation);
+    var quota = NamespaceQuota.parseSize(namespaceQuota);
+    WebhookServer webhook = null;
+    if (webhookCertDir != null) {
+      try {
+        webhook = WebhookServer.start(webhookPort, webhookCertDir);
+      } catch (IOException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+    WebhookServer started = webhook;
+    // Fail in seconds, with one line, when there is no cluster to run against; once running, the
+    // operator's own client retries as usual.
+    try (KubernetesClient probe = ClusterAccess.client()) {
+      probe.getKubernetesVersion();
+    } catch (RuntimeException e) {
+      if (started != null) {
+        started.close();
+      }
+      throw e;
+    }
     KubernetesClient client =
         new KubernetesClientBuilder()
+            .withConfig(ClusterAccess.checkedConfig())
             .withHttpClientBuilderConsumer(
                 b ->
                     b.addOrReplaceInterceptor(
@@ -122,8 +164,8 @@ public class OperatorCommand implements Callable<Integer> {
             .withOperatorNamespace(namespace)
             .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
             .withConcurrency(concurrency)
-            .withSealingKeyRotation(Durations.parse("--sealing-key-rotation", sealingKeyRotation))
-            .withNamespaceQuota(NamespaceQuota.parseSize(namespaceQuota))
+            .withSealingKeyRotation(rotation)
+            .withNamespaceQuota(quota)
             .withToolIndexName(toolIndexName)
             .withLeaderElection(leaderElection)
             .withHttpPort(httpPort);
@@ -135,6 +177,9 @@ public class OperatorCommand implements Callable<Integer> {
                   () -> {
                     log.info("Stopping Keyward");
                     operator.close();
+                    if (started != null) {
+                      started.close();
+                    }
                     stopped.countDown();
                   },
                   "keyward-shutdown"));

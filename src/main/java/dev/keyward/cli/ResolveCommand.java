@@ -29,7 +29,10 @@ public class ResolveCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--namespace", required = true, description = "Namespace of the tool index.")
+  @Option(
+      names = {"-n", "--namespace"},
+      required = true,
+      description = "Namespace of the tool index.")
   String namespace;
 
   @Option(names = "--tool", required = true, description = "The tool's name.")

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Seal a value from standard input for one ToolSecret and print the ToolSecret YAML.",
-      "Example: printf %s \"$LINEAR_TOKEN\" | keyward seal --namespace agents --name"
+      "Example: printf %%s \"$LINEAR_TOKEN\" | keyward seal --namespace agents --name"
           + " linear-token --public-keys keys.json > linear-token.yaml",
       "Save the public keys for offline sealing: keyward seal --fetch-public-keys > keys.json"
     })
@@ -45,7 +45,9 @@ public class SealCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--namespace", description = "Namespace of the ToolSecret.")
+  @Option(
+      names = {"-n", "--namespace"},
+      description = "Namespace of the ToolSecret.")
   String namespace;
 
   @Option(names = "--name", description = "Name of the ToolSecret.")
@@ -95,13 +97,27 @@ public class SealCommand implements Callable<Integer> {
           "--namespace and --name are required: a sealed value opens only for that one"
               + " ToolSecret");
     }
+    Optional<String> nameProblem =
+        Names.checkNamespace("--namespace", namespace).or(() -> Names.checkName("--name", name));
+    if (nameProblem.isPresent()) {
+      return usage(nameProblem.get());
+    }
+    if (tool == null && (toolArg != null || defaultForTool)) {
+      return usage(
+          (toolArg != null ? "--tool-arg" : "--default-for-tool")
+              + " needs --tool: it says which tool the value is for");
+    }
     Optional<SpecProblem> toolProblem = ToolPattern.check(tool);
     if (toolProblem.isPresent()) {
       return usage(toolProblem.get().message());
     }
-    PublicKeys keys =
-        PublicKeys.fromJson(
-            publicKeys == null ? clusterPublicKeys() : Files.readString(publicKeys));
+    if (toolArg != null && (toolArg.isEmpty() || toolArg.length() > 1024)) {
+      return usage("--tool-arg must be 1 to 1024 characters");
+    }
+    if (displayName != null && (displayName.isEmpty() || displayName.length() > 1024)) {
+      return usage("--display-name must be 1 to 1024 characters");
+    }
+    PublicKeys keys = PublicKeys.fromJson(publicKeys == null ? clusterPublicKeys() : keyFile());
     String value = readValue();
     Optional<SpecProblem> valueProblem = ToolSecretPolicy.checkValue(value);
     if (valueProblem.isPresent()) {
@@ -128,6 +144,31 @@ public class SealCommand implements Callable<Integer> {
     out.print(Serialization.asYaml(toolSecret).replaceFirst("^---\n", ""));
     out.flush();
     return 0;
+  }
+
+  /** The --public-keys file, or one line on what is wrong with it and how to get a good one. */
+  private String keyFile() {
+    String fix =
+        ": save the keys with `keyward seal --fetch-public-keys > "
+            + publicKeys
+            + "` where the cluster is reachable, or ask its operator for them";
+    if (!Files.exists(publicKeys)) {
+      throw new IllegalArgumentException("--public-keys " + publicKeys + " does not exist" + fix);
+    }
+    if (Files.isDirectory(publicKeys)) {
+      throw new IllegalArgumentException("--public-keys " + publicKeys + " is a folder" + fix);
+    }
+    try {
+      return Files.readString(publicKeys);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "--public-keys "
+              + publicKeys
+              + " cannot be read ("
+              + e.getClass().getSimpleName()
+              + ")"
+              + fix);
+    }
   }
 
   private String clusterPublicKeys() {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -85,6 +86,9 @@ public class DevCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (apply != null) {
+      checkFolder(apply);
+    }
     KubeAPIServer server = LocalApiServer.start(offline);
     try {
       String kubeconfig = server.getKubeConfigYaml();
@@ -130,6 +134,38 @@ public class DevCommand implements Callable<Integer> {
       server.stop();
     }
     return 0;
+  }
+
+  /**
+   * The --apply folder exists and holds YAML that parses, checked before the API server starts: a
+   * typo should cost a second, not the half minute a local API server takes to start.
+   */
+  static void checkFolder(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      throw new IllegalArgumentException(
+          "--apply "
+              + folder
+              + (Files.exists(folder) ? " is a file, not a folder" : " does not exist")
+              + ": give a folder of .yaml files, such as examples/");
+    }
+    List<Path> files;
+    try (Stream<Path> list = Files.list(folder)) {
+      files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--apply " + folder + " cannot be read");
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--apply " + folder + " holds no .yaml file: give a folder such as examples/");
+    }
+    for (Path file : files) {
+      try (InputStream in = Files.newInputStream(file)) {
+        Serialization.unmarshal(in);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            file + " is not Kubernetes YAML: fix it or take it out of " + folder);
+      }
+    }
   }
 
   private static void applyFolder(KubernetesClient client, Path folder, PrintWriter out)

@@ -22,6 +22,17 @@ public final class LocalApiServer {
         : Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s");
   }
 
+  /** Whether kube-api-test is on the class path: keyward-slim.jar (the image's) leaves it out. */
+  public static boolean libraryPresent() {
+    try {
+      Class.forName(
+          "io.fabric8.kubeapitest.KubeAPIServer", false, LocalApiServer.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
   public static boolean binariesPresent() {
     Path dir = binariesDir();
     try (var entries = Files.list(dir)) {
@@ -36,6 +47,12 @@ public final class LocalApiServer {
    * offline}, in which case it fails at once with what is missing and how to provide it.
    */
   public static KubeAPIServer start(boolean offline) {
+    if (!libraryPresent()) {
+      throw new IllegalStateException(
+          "this jar is built without kube-api-test, the local API server `dev` runs on (the"
+              + " operator image carries no test libraries): run `dev` from the full jar,"
+              + " target/keyward.jar");
+    }
     boolean present = binariesPresent();
     if (!present && offline) {
       throw new IllegalStateException(missing("offline mode was asked for"));

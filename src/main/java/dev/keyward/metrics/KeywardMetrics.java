@@ -32,8 +32,12 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>{@code keyward_api_keys{namespace,phase}}
- *   <li>{@code keyward_api_key_expiration_timestamp_seconds{namespace,name}}: only keys that will
- *       expire without rotating (Active, with expiresAt, no rotatesAt)
+ *   <li>{@code keyward_api_key_expiration_timestamp_seconds{namespace,name}}: every key whose
+ *       current version has an expiry and still holds a value (not Expired, not Revoked), whether
+ *       or not it rotates, so a rotation that is stuck still reaches the expiry alert
+ *   <li>{@code keyward_api_key_rotation_timestamp_seconds{namespace,name}}: when the next automatic
+ *       rotation is due, for the same keys when they rotate; a value that stays in the past means
+ *       the rotation did not happen
  *   <li>{@code keyward_api_key_last_used_timestamp_seconds{namespace,name}}: Active keys with a
  *       recorded use, the newer of {@code lastUsedAt} and {@code previousKey.lastUsedAt}
  *   <li>{@code keyward_api_key_created_timestamp_seconds{namespace,name}}: Active keys, so an alert
@@ -56,6 +60,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   private final MultiGauge expirations;
   private final MultiGauge lastUsed;
   private final MultiGauge created;
+  private final MultiGauge rotations;
   private final MultiGauge toolSecretsByPhase;
   private final Map<String, AtomicInteger> sourceWatches = new ConcurrentHashMap<>();
 
@@ -76,7 +81,11 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
             .register(registry);
     this.expirations =
         MultiGauge.builder("keyward.api.key.expiration.timestamp.seconds")
-            .description("When the current key expires, for keys that will not rotate")
+            .description("When the current key expires, for every key that has an expiry")
+            .register(registry);
+    this.rotations =
+        MultiGauge.builder("keyward.api.key.rotation.timestamp.seconds")
+            .description("When the next automatic rotation of the key is due")
             .register(registry);
     this.lastUsed =
         MultiGauge.builder("keyward.api.key.last.used.timestamp.seconds")
@@ -95,21 +104,9 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   /** Recomputes the gauges from the caches; called before each scrape. */
   public void refresh() {
     apiKeysByPhase.register(countByPhase(apiKeys.get(), k -> phase(k.getStatus())), true);
-    expirations.register(
-        apiKeys
-            .get()
-            .filter(KeywardMetrics::expiresWithoutRotation)
-            .map(
-                k ->
-                    MultiGauge.Row.of(
-                        Tags.of(
-                            "namespace",
-                            k.getMetadata().getNamespace(),
-                            "name",
-                            k.getMetadata().getName()),
-                        epochSeconds(k.getStatus().getExpiresAt())))
-            .toList(),
-        true);
+    List<ApiKey> holdingAValue = apiKeys.get().filter(KeywardMetrics::holdsAValue).toList();
+    expirations.register(timestamps(holdingAValue, ApiKeyStatus::getExpiresAt), true);
+    rotations.register(timestamps(holdingAValue, ApiKeyStatus::getRotatesAt), true);
     lastUsed.register(
         activeKeys().map(k -> row(k, lastUse(k.getStatus()))).filter(Objects::nonNull).toList(),
         true);
@@ -146,7 +143,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   }
 
   private Stream<ApiKey> activeKeys() {
-    return apiKeys.get().filter(k -> "Active".equals(phase(k.getStatus())));
+    return apiKeys.get().filter(k -> Phases.ACTIVE.equals(phase(k.getStatus())));
   }
 
   /** A row for {@code key}; null when there is no value. */
@@ -176,13 +173,34 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
     return status == null || status.getPhase() == null ? Phases.PENDING : status.getPhase();
   }
 
-  private static boolean expiresWithoutRotation(ApiKey key) {
+  /**
+   * Keys whose current value is still in their Secret: Active, and Failed with a value (an invalid
+   * edit leaves the current key working, and nothing rotates it until the spec is fixed).
+   */
+  private static boolean holdsAValue(ApiKey key) {
     ApiKeyStatus s = key.getStatus();
     return s != null
-        && Phases.ACTIVE.equals(s.getPhase())
-        && s.getExpiresAt() != null
-        && s.getRotatesAt() == null
-        && epochSeconds(s.getExpiresAt()) != null;
+        && s.getPhase() != null
+        && !Phases.EXPIRED.equals(s.getPhase())
+        && !Phases.REVOKED.equals(s.getPhase())
+        && !Phases.PENDING.equals(s.getPhase());
+  }
+
+  /** One row per key whose {@code time} field holds a parseable timestamp. */
+  private static List<MultiGauge.Row<?>> timestamps(
+      List<ApiKey> keys, Function<ApiKeyStatus, String> time) {
+    return keys.stream()
+        .filter(k -> epochSeconds(time.apply(k.getStatus())) != null)
+        .<MultiGauge.Row<?>>map(
+            k ->
+                MultiGauge.Row.of(
+                    Tags.of(
+                        "namespace",
+                        k.getMetadata().getNamespace(),
+                        "name",
+                        k.getMetadata().getName()),
+                    epochSeconds(time.apply(k.getStatus()))))
+        .toList();
   }
 
   private static Long epochSeconds(String time) {

@@ -32,6 +32,9 @@ public class ToolSecretStatus implements HasConditions {
   @JsonPropertyDescription("Name of the Secret holding the value.")
   private String secretName;
 
+  @JsonPropertyDescription("Who created the ToolSecret, as recorded by the admission webhook.")
+  private String createdBy;
+
   @JsonPropertyDescription("When the ToolSecret was created.")
   private String createdAt;
 
@@ -90,6 +93,14 @@ public class ToolSecretStatus implements HasConditions {
     this.secretName = secretName;
   }
 
+  public String getCreatedBy() {
+    return createdBy;
+  }
+
+  public void setCreatedBy(String createdBy) {
+    this.createdBy = createdBy;
+  }
+
   public String getCreatedAt() {
     return createdAt;
   }
@@ -123,6 +134,7 @@ public class ToolSecretStatus implements HasConditions {
         && Objects.equals(display, s.display)
         && Objects.equals(fingerprint, s.fingerprint)
         && Objects.equals(secretName, s.secretName)
+        && Objects.equals(createdBy, s.createdBy)
         && Objects.equals(createdAt, s.createdAt)
         && Objects.equals(updatedAt, s.updatedAt)
         && Objects.equals(sealingKeyId, s.sealingKeyId);

@@ -1,5 +1,6 @@
 package dev.keyward.toolsecret;
 
+import dev.keyward.admission.CreatedBy;
 import dev.keyward.common.Conditions;
 import dev.keyward.common.Durations;
 import dev.keyward.common.Phases;
@@ -130,6 +131,7 @@ public final class ToolSecretStatuses {
     status.setObservedGeneration(toolSecret.getMetadata().getGeneration());
     status.setSecretName(secretName);
     status.setCreatedAt(toolSecret.getMetadata().getCreationTimestamp());
+    status.setCreatedBy(CreatedBy.of(toolSecret));
     return status;
   }
 

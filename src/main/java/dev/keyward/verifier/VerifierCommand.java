@@ -1,5 +1,6 @@
 package dev.keyward.verifier;
 
+import dev.keyward.cli.ClusterAccess;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,6 +55,7 @@ public class VerifierCommand implements Callable<Integer> {
     var granularity = Durations.parse("--usage-granularity", usageGranularity);
     KubernetesClient client =
         new KubernetesClientBuilder()
+            .withConfig(ClusterAccess.checkedConfig())
             .withHttpClientBuilderConsumer(
                 b -> b.addOrReplaceInterceptor("keyward-rate-limit", new ClientRateLimit(20, 40)))
             .build();

@@ -2,7 +2,12 @@ package dev.keyward.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.Keyward;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The operator's flags parse the way the README's configuration table says. */
@@ -31,6 +36,35 @@ class OperatorCommandTest {
     assertThat(c.namespace).isEqualTo(expectedNamespace);
     assertThat(c.leaderElection)
         .isEqualTo(Boolean.parseBoolean(System.getenv("KEYWARD_LEADER_ELECTION")));
+  }
+
+  @Test
+  void webhookIsOffWithoutACertificateDirectory() {
+    OperatorCommand c = parse();
+    assertThat(c.webhookPort)
+        .isEqualTo(Integer.parseInt(System.getenv().getOrDefault("KEYWARD_WEBHOOK_PORT", "9443")));
+    if (System.getenv("KEYWARD_WEBHOOK_CERT_DIR") == null) {
+      assertThat(c.webhookCertDir).isNull();
+    }
+    OperatorCommand on = parse("--webhook-port", "8443", "--webhook-cert-dir", "/etc/tls");
+    assertThat(on.webhookPort).isEqualTo(8443);
+    assertThat(on.webhookCertDir).isEqualTo(Path.of("/etc/tls"));
+  }
+
+  @Test
+  void anUnreadableWebhookCertificateStopsTheOperatorWithOneLine(@TempDir Path dir) {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Keyward.commandLine();
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute("operator", "--webhook-port", "0", "--webhook-cert-dir", dir.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines().toList())
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .startsWith("keyward operator: cannot serve the admission webhook")
+                    .contains("tls.crt and tls.key"));
   }
 
   @Test

@@ -53,6 +53,7 @@ class SealAndResolveCommandTest {
   @AfterEach
   void restoreStdin() {
     SealCommand.stdin = System.in;
+    ClusterAccess.useCurrentContext();
   }
 
   @Test

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyward.Keyward;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -58,6 +60,43 @@ class DevCommandTest {
           .contains("KUBE_API_TEST_DIR")
           .doesNotContain("\tat ");
       assertThat(took).as("fails fast").isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  /** A mistyped --apply folder costs a second, before any API server starts or downloads. */
+  @Test
+  void checksTheApplyFolderBeforeStartingAnything() throws Exception {
+    Path notYaml = dir.resolve("bad");
+    Files.createDirectories(notYaml);
+    Files.writeString(notYaml.resolve("broken.yaml"), "kind: [unclosed\n  - :");
+    Path empty = dir.resolve("empty");
+    Files.createDirectories(empty);
+    Path file = dir.resolve("one.yaml");
+    Files.writeString(file, "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n");
+    record Case(Path folder, String says) {}
+    for (Case c :
+        List.of(
+            new Case(dir.resolve("no-such-folder"), "does not exist"),
+            new Case(file, "is a file, not a folder"),
+            new Case(empty, "holds no .yaml file"),
+            new Case(notYaml, "broken.yaml is not Kubernetes YAML"))) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cli = Keyward.commandLine();
+      cli.setOut(new PrintWriter(out));
+      cli.setErr(new PrintWriter(err));
+      Instant start = Instant.now();
+      int code =
+          cli.execute(
+              "dev", "--dir", dir.resolve("state").toString(), "--apply", c.folder().toString());
+      assertThat(code).as(err.toString()).isEqualTo(2);
+      assertThat(err.toString().strip())
+          .startsWith("keyward dev: ")
+          .contains(c.says())
+          .doesNotContain("\n");
+      assertThat(out.toString()).as("nothing started").isEmpty();
+      assertThat(dir.resolve("state")).doesNotExist();
+      assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(5));
     }
   }
 }

@@ -11,8 +11,11 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -21,11 +24,15 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +63,8 @@ class HelmChartTest {
           "watchNamespaces", List.of("team-a", "team-b"),
           "image", Map.of("tag", "1.2.3-test"),
           "serviceMonitor", Map.of("enabled", true),
-          "prometheusRule", Map.of("enabled", true));
+          "prometheusRule", Map.of("enabled", true),
+          "grafana", Map.of("dashboard", Map.of("enabled", true)));
 
   static final Map<String, Set<String>> WATCH_RULES =
       Map.of(
@@ -122,6 +130,8 @@ class HelmChartTest {
         .hasMessageContaining("watchNamespaces");
     assertThatThrownBy(() -> template(Map.of("http", Map.of("port", "eighty"))))
         .hasMessageContaining("port");
+    assertThatThrownBy(() -> template(Map.of("toolIndexName", "Tools_Index")))
+        .hasMessageContaining("toolIndexName");
   }
 
   // --- Deployment
@@ -151,6 +161,7 @@ class HelmChartTest {
     assertThat(mount.getMountPath()).isEqualTo("/tmp");
     assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
     assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getName().equals("tmp"))
         .singleElement()
         .satisfies(
             v -> {
@@ -168,6 +179,7 @@ class HelmChartTest {
     assertThat(c.getCommand()).isNullOrEmpty();
     assertThat(c.getArgs()).containsExactly("operator");
     assertThat(c.getPorts())
+        .filteredOn(p -> !p.getName().equals("webhook"))
         .singleElement()
         .satisfies(
             p -> {
@@ -195,7 +207,10 @@ class HelmChartTest {
             entry("KEYWARD_CLIENT_BURST", "100"),
             entry("KEYWARD_SEALING_KEY_ROTATION", "30d"),
             entry("KEYWARD_NAMESPACE_QUOTA", "512Ki"),
-            entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"));
+            entry("KEYWARD_TOOL_INDEX_NAME", "keyward-tools"),
+            entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"),
+            entry("KEYWARD_WEBHOOK_PORT", "9443"),
+            entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"));
     assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
   }
 
@@ -231,6 +246,8 @@ class HelmChartTest {
                     Map.of("keyRotation", "7d"),
                     "namespaceQuota",
                     "256Ki",
+                    "toolIndexName",
+                    "team-tools",
                     "javaToolOptions",
                     "-Xmx300m")));
     assertThat(env(rendered))
@@ -240,9 +257,12 @@ class HelmChartTest {
         .containsEntry("KEYWARD_CLIENT_BURST", "40")
         .containsEntry("KEYWARD_SEALING_KEY_ROTATION", "7d")
         .containsEntry("KEYWARD_NAMESPACE_QUOTA", "256Ki")
+        .containsEntry("KEYWARD_TOOL_INDEX_NAME", "team-tools")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx300m");
     assertThat(container(rendered).getPorts().get(0).getContainerPort()).isEqualTo(9090);
-    assertThat(rendered.one(Service.class).getSpec().getPorts().get(0).getPort()).isEqualTo(9090);
+    assertThat(
+            rendered.named(Service.class, "keyward-metrics").getSpec().getPorts().get(0).getPort())
+        .isEqualTo(9090);
   }
 
   @Test
@@ -388,7 +408,7 @@ class HelmChartTest {
 
   @Test
   void metricsServiceSelectsTheOperatorPods() {
-    Service service = defaults.one(Service.class);
+    Service service = defaults.named(Service.class, "keyward-metrics");
     assertThat(service.getMetadata().getName()).isEqualTo("keyward-metrics");
     assertThat(service.getSpec().getPorts())
         .singleElement()
@@ -417,7 +437,12 @@ class HelmChartTest {
     Map<String, Object> selector = monitor.get("spec", "selector", "matchLabels");
     assertThat(selector)
         .isEqualTo(
-            custom.one(Service.class).getMetadata().getLabels().entrySet().stream()
+            custom
+                .named(Service.class, "keyward-metrics")
+                .getMetadata()
+                .getLabels()
+                .entrySet()
+                .stream()
                 .filter(e -> selector.containsKey(e.getKey()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     assertThat(selector).isNotEmpty();
@@ -430,9 +455,12 @@ class HelmChartTest {
             .flatMap(g -> ((List<Map<String, Object>>) g.get("rules")).stream())
             .collect(Collectors.toMap(r -> (String) r.get("alert"), r -> (String) r.get("expr")));
     assertThat(exprByAlert)
+        .hasEntrySatisfying(
+            "KeywardApiKeyExpiringSoon",
+            e -> assertThat(e).contains("keyward_api_key_expiration_timestamp_seconds"))
         .containsEntry(
-            "KeywardApiKeyExpiringWithoutRotation",
-            "(keyward_api_key_expiration_timestamp_seconds - time()) < 7*24*3600")
+            "KeywardApiKeyRotationOverdue",
+            "(time() - keyward_api_key_rotation_timestamp_seconds) > 600")
         .containsEntry("KeywardUnsealFailures", "increase(keyward_unseal_failures_total[15m]) > 0")
         .hasEntrySatisfying(
             "KeywardReconcileErrors",
@@ -453,6 +481,180 @@ class HelmChartTest {
     assertThat(crds.ofKind("CustomResourceDefinition"))
         .extracting(r -> r.getMetadata().getName())
         .containsExactlyInAnyOrder("apikeys.keyward.dev", "toolsecrets.keyward.dev");
+  }
+
+  // --- admission webhook
+
+  static MutatingWebhookConfiguration webhookConfiguration(Rendered rendered) {
+    return rendered.one(MutatingWebhookConfiguration.class);
+  }
+
+  static X509Certificate x509(String base64Pem) throws Exception {
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(base64Pem)));
+  }
+
+  @Test
+  void webhookRecordsCreatorsOfKeywardObjectsOutsideSystemNamespaces() {
+    MutatingWebhook webhook = webhookConfiguration(defaults).getWebhooks().get(0);
+    assertThat(webhook.getName()).isEqualTo("created-by.keyward.dev");
+    assertThat(webhook.getAdmissionReviewVersions()).containsExactly("v1");
+    assertThat(webhook.getSideEffects()).isEqualTo("None");
+    assertThat(webhook.getFailurePolicy()).isEqualTo("Fail");
+    assertThat(webhook.getTimeoutSeconds()).isEqualTo(5);
+    assertThat(webhook.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("keyward.dev");
+              assertThat(r.getResources()).containsExactly("apikeys", "toolsecrets");
+              assertThat(r.getOperations()).containsExactly("CREATE", "UPDATE");
+            });
+    assertThat(webhook.getNamespaceSelector().getMatchExpressions())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
+              assertThat(e.getOperator()).isEqualTo("NotIn");
+              assertThat(e.getValues()).containsExactlyInAnyOrder("kube-system", NAMESPACE);
+            });
+    var service = webhook.getClientConfig().getService();
+    assertThat(service.getName()).isEqualTo("keyward-webhook");
+    assertThat(service.getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(service.getPath()).isEqualTo("/mutate");
+    assertThat(service.getPort()).isEqualTo(443);
+
+    Service rendered = defaults.named(Service.class, "keyward-webhook");
+    assertThat(rendered.getSpec().getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("webhook"));
+    assertThat(defaults.one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(rendered.getSpec().getSelector());
+    assertThat(container(defaults).getPorts())
+        .filteredOn(p -> p.getName().equals("webhook"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(9443));
+    PodSpec pod = defaults.one(Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getName().equals("webhook-tls"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("keyward-webhook-tls"));
+    assertThat(container(defaults).getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("webhook-tls"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo(env(defaults).get("KEYWARD_WEBHOOK_CERT_DIR"));
+              assertThat(m.getReadOnly()).isTrue();
+            });
+  }
+
+  @Test
+  void withoutCertManagerTheChartIssuesTheCertificateAndSetsTheCaBundle() throws Exception {
+    MutatingWebhookConfiguration config = webhookConfiguration(defaults);
+    assertThat(config.getMetadata().getAnnotations()).isNullOrEmpty();
+    X509Certificate ca = x509(config.getWebhooks().get(0).getClientConfig().getCaBundle());
+    Secret tls = defaults.named(Secret.class, "keyward-webhook-tls");
+    assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
+    assertThat(tls.getData()).containsKeys("tls.crt", "tls.key", "ca.crt");
+    assertThat(tls.getData().get("ca.crt"))
+        .isEqualTo(config.getWebhooks().get(0).getClientConfig().getCaBundle());
+    X509Certificate serving = x509(tls.getData().get("tls.crt"));
+    serving.verify(ca.getPublicKey()); // signed by the CA the API server is told to trust
+    assertThat(serving.getSubjectAlternativeNames())
+        .extracting(san -> String.valueOf(san.get(1)))
+        .contains("keyward-webhook.keyward-system.svc");
+    assertThat(new String(Base64.getDecoder().decode(tls.getData().get("tls.key"))))
+        .contains("PRIVATE KEY");
+    assertThat(defaults.ofKind("Certificate")).isEmpty();
+  }
+
+  @Test
+  void withCertManagerACertificateIsRequestedAndTheCaInjected() throws IOException {
+    Rendered rendered =
+        Rendered.of(
+            template(
+                Map.of(
+                    "webhook",
+                    Map.of(
+                        "certManager",
+                        Map.of("enabled", true),
+                        "excludeNamespaces",
+                        List.of("legacy")))));
+    MutatingWebhookConfiguration config = webhookConfiguration(rendered);
+    assertThat(config.getMetadata().getAnnotations())
+        .containsEntry("cert-manager.io/inject-ca-from", NAMESPACE + "/keyward-webhook");
+    assertThat(config.getWebhooks().get(0).getClientConfig().getCaBundle()).isNull();
+    assertThat(
+            config
+                .getWebhooks()
+                .get(0)
+                .getNamespaceSelector()
+                .getMatchExpressions()
+                .get(0)
+                .getValues())
+        .containsExactlyInAnyOrder("kube-system", NAMESPACE, "legacy");
+    assertThat(rendered.all(Secret.class)).isEmpty();
+
+    GenericKubernetesResource certificate = single(rendered.ofKind("Certificate"));
+    assertThat(certificate.getApiVersion()).isEqualTo("cert-manager.io/v1");
+    assertThat(certificate.getMetadata().getName()).isEqualTo("keyward-webhook");
+    assertThat((String) certificate.get("spec", "secretName")).isEqualTo("keyward-webhook-tls");
+    assertThat((List<String>) certificate.get("spec", "dnsNames"))
+        .contains("keyward-webhook.keyward-system.svc");
+    assertThat((String) certificate.get("spec", "issuerRef", "name"))
+        .isEqualTo("keyward-webhook-selfsigned");
+    GenericKubernetesResource issuer = single(rendered.ofKind("Issuer"));
+    assertThat(issuer.getMetadata().getName()).isEqualTo("keyward-webhook-selfsigned");
+    assertThat((Map<String, Object>) issuer.get("spec", "selfSigned")).isNotNull();
+
+    LintResult lint =
+        new Helm(chartWithValues(Map.of("webhook", Map.of("certManager", Map.of("enabled", true)))))
+            .lint()
+            .strict()
+            .call();
+    assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void withCertManagerAnExistingIssuerCanSign() throws IOException {
+    Rendered rendered =
+        Rendered.of(
+            template(
+                Map.of(
+                    "webhook",
+                    Map.of(
+                        "certManager",
+                        Map.of(
+                            "enabled",
+                            true,
+                            "issuerRef",
+                            Map.of("name", "corp-ca", "kind", "ClusterIssuer"))))));
+    assertThat(rendered.ofKind("Issuer")).isEmpty();
+    GenericKubernetesResource certificate = single(rendered.ofKind("Certificate"));
+    assertThat((Map<String, Object>) certificate.get("spec", "issuerRef"))
+        .containsEntry("name", "corp-ca")
+        .containsEntry("kind", "ClusterIssuer");
+  }
+
+  @Test
+  void webhookCanBeTurnedOff() throws IOException {
+    Rendered rendered = Rendered.of(template(Map.of("webhook", Map.of("enabled", false))));
+    assertThat(rendered.all(MutatingWebhookConfiguration.class)).isEmpty();
+    assertThat(rendered.all(Service.class))
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly("keyward-metrics");
+    assertThat(rendered.all(Secret.class)).isEmpty();
+    assertThat(env(rendered))
+        .doesNotContainKeys("KEYWARD_WEBHOOK_PORT", "KEYWARD_WEBHOOK_CERT_DIR");
+    assertThat(container(rendered).getPorts()).extracting(p -> p.getName()).containsExactly("http");
+  }
+
+  @Test
+  void schemaRefusesAnUnknownFailurePolicy() {
+    assertThatThrownBy(() -> template(Map.of("webhook", Map.of("failurePolicy", "Retry"))))
+        .hasMessageContaining("failurePolicy");
   }
 
   // --- helpers

@@ -147,9 +147,14 @@ class HelmVerifierChartTest {
         operatorDefaults.one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
     assertThat(selects(service.getSpec().getSelector(), verifierPods)).isTrue();
     assertThat(selects(service.getSpec().getSelector(), operatorPods)).isFalse();
-    // The operator's metrics Service and Deployment must not pick up verifier pods.
-    assertThat(selects(operatorDefaults.one(Service.class).getSpec().getSelector(), verifierPods))
-        .isFalse();
+    // The operator's Services (metrics, webhook) and Deployment must not pick up verifier pods.
+    assertThat(operatorDefaults.all(Service.class))
+        .isNotEmpty()
+        .allSatisfy(
+            s ->
+                assertThat(selects(s.getSpec().getSelector(), verifierPods))
+                    .as("Service %s", s.getMetadata().getName())
+                    .isFalse());
     assertThat(
             selects(
                 operatorDefaults.one(Deployment.class).getSpec().getSelector().getMatchLabels(),

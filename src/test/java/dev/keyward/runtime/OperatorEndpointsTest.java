@@ -75,6 +75,11 @@ class OperatorEndpointsTest {
     assertThat(value(harness.secret("via-http"), "value")).isEqualTo("tok-via-http");
   }
 
+  /** A timestamp as the Prometheus text format prints a gauge: seconds, in scientific notation. */
+  private static String epochSeconds(String time) {
+    return Double.toString((double) java.time.OffsetDateTime.parse(time).toEpochSecond());
+  }
+
   @Test
   void metricsAfterARotation() throws Exception {
     String ns = harness.namespace();
@@ -120,12 +125,33 @@ class OperatorEndpointsTest {
             "keyward_api_key_expiration_timestamp_seconds{name=\"expiring\",namespace=\""
                 + ns
                 + "\"}")
-        .doesNotContain("keyward_api_key_expiration_timestamp_seconds{name=\"rotating\"")
+        .contains(
+            "keyward_api_key_expiration_timestamp_seconds{name=\"rotating\",namespace=\""
+                + ns
+                + "\"} "
+                + epochSeconds(harness.apiKey("rotating").getStatus().getExpiresAt()))
+        .contains(
+            "keyward_api_key_rotation_timestamp_seconds{name=\"rotating\",namespace=\""
+                + ns
+                + "\"} "
+                + epochSeconds(harness.apiKey("rotating").getStatus().getRotatesAt()))
+        .doesNotContain("keyward_api_key_rotation_timestamp_seconds{name=\"expiring\"")
         .contains("keyward_tool_secrets{namespace=\"" + ns + "\",phase=\"Failed\"} 1.0")
         .contains(
             "keyward_unseal_failures_total{namespace=\"" + ns + "\",reason=\"NotBase64\"} 1.0")
         .contains("operator_sdk_");
     String key = value(harness.secret("rotating"), "apiKey");
+    assertThat(body).doesNotContain(key);
+    harness.edit(
+        "expiring",
+        k -> {
+          k.getSpec().setRevoked(true);
+          return k;
+        });
+    harness.awaitApiKey("expiring", k -> "Revoked".equals(k.getStatus().getPhase()));
+    assertThat(get("/metrics").body())
+        .as("a revoked key has no value left to expire")
+        .doesNotContain("keyward_api_key_expiration_timestamp_seconds{name=\"expiring\"");
     assertThat(body).doesNotContain(key);
   }
 

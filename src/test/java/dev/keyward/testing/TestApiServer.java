@@ -100,6 +100,18 @@ public final class TestApiServer {
                 .endStatus()
                 .build())
         .always();
+    // What `keyward operator` asks first, to fail fast when there is no cluster.
+    server
+        .expect()
+        .get()
+        .withPath("/version")
+        .andReturn(
+            200,
+            "{\"major\":\"1\",\"minor\":\"33\",\"gitVersion\":\"v1.33.0\","
+                + "\"gitCommit\":\"mock\",\"gitTreeState\":\"clean\","
+                + "\"buildDate\":\"2025-01-01T00:00:00Z\",\"goVersion\":\"go1.24\","
+                + "\"compiler\":\"gc\",\"platform\":\"linux/amd64\"}")
+        .always();
     Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
     Config config = server.createClient().getConfiguration();
     config.setNamespace(null);

@@ -6,6 +6,7 @@ import static dev.keyward.testing.TestToolSecrets.valueFrom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.common.Conditions;
+import dev.keyward.sealing.PublicKeys;
 import dev.keyward.sealing.SealingKeys;
 import dev.keyward.testing.OperatorHarness;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -33,39 +34,41 @@ class ToolSecretBadInputTest {
   record Case(String name, String reason, Consumer<ToolSecretSpec> spec) {}
 
   private List<Case> cases() {
-    String ns = harness.namespace();
+    return cases(harness.namespace(), harness.sealingKeys().publicKeys());
+  }
+
+  /**
+   * The bad ToolSecrets, sealed with {@code keys} for namespace {@code ns}; also the table the CRD
+   * rule test runs through.
+   */
+  static List<Case> cases(String ns, PublicKeys keys) {
     List<Case> cases = new ArrayList<>();
     cases.add(new Case("not-base64", "NotBase64", s -> s.setEncryptedValue("this is not base64!")));
     cases.add(
         new Case(
             "truncated",
             "Truncated",
-            s -> s.setEncryptedValue(harness.seal(VALUE, "truncated").substring(0, 24))));
+            s -> s.setEncryptedValue(keys.seal(VALUE, ns, "truncated").substring(0, 24))));
     cases.add(
         new Case(
             "tampered",
             "Tampered",
-            s -> s.setEncryptedValue(flipLastByte(harness.seal(VALUE, "tampered")))));
+            s -> s.setEncryptedValue(flipLastByte(keys.seal(VALUE, ns, "tampered")))));
     cases.add(
         new Case(
             "unsupported",
             "UnsupportedFormat",
-            s -> s.setEncryptedValue(withVersion(harness.seal(VALUE, "unsupported"), 2))));
+            s -> s.setEncryptedValue(withVersion(keys.seal(VALUE, ns, "unsupported"), 2))));
     cases.add(
         new Case(
             "other-name",
             "WrongObject",
-            s -> s.setEncryptedValue(harness.seal(VALUE, "some-other-name"))));
+            s -> s.setEncryptedValue(keys.seal(VALUE, ns, "some-other-name"))));
     cases.add(
         new Case(
             "other-namespace",
             "WrongObject",
-            s ->
-                s.setEncryptedValue(
-                    harness
-                        .sealingKeys()
-                        .publicKeys()
-                        .seal(VALUE, "elsewhere", "other-namespace"))));
+            s -> s.setEncryptedValue(keys.seal(VALUE, "elsewhere", "other-namespace"))));
     cases.add(
         new Case(
             "unknown-key",
@@ -77,18 +80,18 @@ class ToolSecretBadInputTest {
         new Case(
             "too-short",
             "ValueTooShort",
-            s -> s.setEncryptedValue(harness.seal("abc", "too-short"))));
+            s -> s.setEncryptedValue(keys.seal("abc", ns, "too-short"))));
     cases.add(
         new Case(
             "too-long",
             "ValueTooLong",
-            s -> s.setEncryptedValue(harness.seal("z".repeat(1025), "too-long"))));
+            s -> s.setEncryptedValue(keys.seal("z".repeat(1025), ns, "too-long"))));
     cases.add(
         new Case(
             "both",
             "AmbiguousValue",
             s -> {
-              s.setEncryptedValue(harness.seal(VALUE, "both"));
+              s.setEncryptedValue(keys.seal(VALUE, ns, "both"));
               s.setValueFrom(valueFrom("somewhere", "key"));
             }));
     cases.add(new Case("neither", "MissingValue", s -> {}));
@@ -97,12 +100,15 @@ class ToolSecretBadInputTest {
             "value-from-no-key",
             "InvalidValueFrom",
             s -> s.setValueFrom(valueFrom("somewhere", null))));
-    cases.add(sealed("tool-list", "InvalidTool", s -> s.setTool("github,jira")));
-    cases.add(sealed("tool-bare-star", "InvalidTool", s -> s.setTool("*")));
-    cases.add(sealed("tool-embedded-star", "InvalidTool", s -> s.setTool("agno__*__linear")));
-    cases.add(sealed("tool-empty", "InvalidTool", s -> s.setTool("")));
+    cases.add(sealed(ns, keys, "tool-list", "InvalidTool", s -> s.setTool("github,jira")));
+    cases.add(sealed(ns, keys, "tool-bare-star", "InvalidTool", s -> s.setTool("*")));
+    cases.add(
+        sealed(ns, keys, "tool-embedded-star", "InvalidTool", s -> s.setTool("agno__*__linear")));
+    cases.add(sealed(ns, keys, "tool-empty", "InvalidTool", s -> s.setTool("")));
     cases.add(
         sealed(
+            ns,
+            keys,
             "tool-arg-empty",
             "InvalidToolArg",
             s -> {
@@ -111,17 +117,22 @@ class ToolSecretBadInputTest {
             }));
     cases.add(
         sealed(
+            ns,
+            keys,
             "tool-arg-long",
             "InvalidToolArg",
             s -> {
               s.setTool("github");
               s.setToolArg("a".repeat(1025));
             }));
-    cases.add(sealed("default-no-tool", "InvalidTool", s -> s.setDefaultForTool(true)));
-    cases.add(sealed("bad-expiry", "InvalidExpiresAt", s -> s.setExpiresAt("next tuesday")));
-    cases.add(sealed("empty-display", "InvalidDisplayName", s -> s.setDisplayName("")));
+    cases.add(sealed(ns, keys, "default-no-tool", "InvalidTool", s -> s.setDefaultForTool(true)));
+    cases.add(
+        sealed(ns, keys, "bad-expiry", "InvalidExpiresAt", s -> s.setExpiresAt("next tuesday")));
+    cases.add(sealed(ns, keys, "empty-display", "InvalidDisplayName", s -> s.setDisplayName("")));
     cases.add(
         sealed(
+            ns,
+            keys,
             "bad-secret-name",
             "InvalidSecret",
             s -> {
@@ -131,6 +142,8 @@ class ToolSecretBadInputTest {
             }));
     cases.add(
         sealed(
+            ns,
+            keys,
             "index-name",
             "InvalidSecret",
             s -> {
@@ -138,8 +151,8 @@ class ToolSecretBadInputTest {
               target.setName(ToolIndexSecret.DEFAULT_NAME);
               s.setSecret(target);
             }));
-    cases.add(sealed("index.json", "InvalidName", s -> {}));
-    cases.add(sealed("tool-bad-chars", "InvalidTool", s -> s.setTool("git$hub")));
+    cases.add(sealed(ns, keys, "index.json", "InvalidName", s -> {}));
+    cases.add(sealed(ns, keys, "tool-bad-chars", "InvalidTool", s -> s.setTool("git$hub")));
     cases.add(
         new Case(
             "reads-itself",
@@ -151,12 +164,13 @@ class ToolSecretBadInputTest {
   }
 
   /** A correctly sealed value with one other thing wrong. */
-  private Case sealed(String name, String reason, Consumer<ToolSecretSpec> more) {
+  private static Case sealed(
+      String ns, PublicKeys keys, String name, String reason, Consumer<ToolSecretSpec> more) {
     return new Case(
         name,
         reason,
         s -> {
-          s.setEncryptedValue(harness.seal(VALUE, name));
+          s.setEncryptedValue(keys.seal(VALUE, ns, name));
           more.accept(s);
         });
   }

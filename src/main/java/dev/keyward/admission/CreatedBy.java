@@ -1,0 +1,144 @@
+package dev.keyward.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyward.apikey.ApiKey;
+import io.fabric8.kubernetes.api.model.GroupVersionKind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The mutating admission decision for {@code keyward.dev/created-by}: on CREATE of an ApiKey or
+ * ToolSecret the annotation becomes the requesting user, whatever the manifest said; on UPDATE it
+ * keeps the value it had. A pure function of the AdmissionReview, so it is tested without sockets.
+ * Every well-formed review is allowed: this webhook only records, it never refuses.
+ */
+public final class CreatedBy {
+
+  public static final String ANNOTATION = ApiKey.CREATED_BY_ANNOTATION;
+  static final String GROUP = "keyward.dev";
+  static final Set<String> KINDS = Set.of("ApiKey", "ToolSecret");
+  private static final String POINTER = "/metadata/annotations/" + escape(ANNOTATION);
+
+  private CreatedBy() {}
+
+  /** Thrown for a body that is not an AdmissionReview with a request: HTTP 400, no decision. */
+  public static final class MalformedReviewException extends Exception {
+    MalformedReviewException(String message) {
+      super(message);
+    }
+  }
+
+  /** The recorded creator of {@code resource}, for status; null when nothing was recorded. */
+  public static String of(HasMetadata resource) {
+    var annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(ANNOTATION);
+  }
+
+  /** Answers the AdmissionReview JSON {@code body} with an AdmissionReview JSON response. */
+  public static String review(byte[] body) throws MalformedReviewException {
+    AdmissionReview review;
+    try {
+      review =
+          Serialization.unmarshal(new String(body, StandardCharsets.UTF_8), AdmissionReview.class);
+    } catch (RuntimeException e) {
+      throw new MalformedReviewException("the body is not an AdmissionReview in JSON");
+    }
+    if (review == null || review.getRequest() == null || review.getRequest().getUid() == null) {
+      throw new MalformedReviewException("the AdmissionReview has no request uid");
+    }
+    AdmissionReview answer = new AdmissionReview();
+    answer.setApiVersion(
+        review.getApiVersion() == null ? "admission.k8s.io/v1" : review.getApiVersion());
+    answer.setKind("AdmissionReview");
+    answer.setResponse(respond(review.getRequest()));
+    return Serialization.asJson(answer);
+  }
+
+  /** The response to one request: allowed, with a JSON patch when the annotation must change. */
+  public static AdmissionResponse respond(AdmissionRequest request) {
+    AdmissionResponse response = new AdmissionResponse();
+    response.setUid(request.getUid());
+    response.setAllowed(true);
+    patch(request)
+        .ifPresent(
+            patch -> {
+              response.setPatchType("JSONPatch");
+              response.setPatch(
+                  Base64.getEncoder()
+                      .encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+            });
+    return response;
+  }
+
+  /** The JSON patch for {@code request}, empty when the object is to be stored as it is. */
+  static Optional<ArrayNode> patch(AdmissionRequest request) {
+    GroupVersionKind kind = request.getKind();
+    if (kind == null || !GROUP.equals(kind.getGroup()) || !KINDS.contains(kind.getKind())) {
+      return Optional.empty();
+    }
+    JsonNode object = tree(request.getObject());
+    if (object == null || !object.isObject()) {
+      return Optional.empty();
+    }
+    String wanted;
+    if ("CREATE".equals(request.getOperation())) {
+      wanted = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
+      if (wanted != null && wanted.isEmpty()) {
+        wanted = null;
+      }
+    } else if ("UPDATE".equals(request.getOperation())) {
+      wanted = annotation(tree(request.getOldObject()));
+    } else {
+      return Optional.empty();
+    }
+    String present = annotation(object);
+    if (wanted == null ? present == null : wanted.equals(present)) {
+      return Optional.empty();
+    }
+    ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+    if (wanted == null) {
+      patch.addObject().put("op", "remove").put("path", POINTER);
+    } else if (!object.path("metadata").isObject()) {
+      ObjectNode metadata =
+          patch.addObject().put("op", "add").put("path", "/metadata").putObject("value");
+      metadata.putObject("annotations").put(ANNOTATION, wanted);
+    } else if (!object.path("metadata").path("annotations").isObject()) {
+      patch
+          .addObject()
+          .put("op", "add")
+          .put("path", "/metadata/annotations")
+          .putObject("value")
+          .put(ANNOTATION, wanted);
+    } else {
+      patch.addObject().put("op", "add").put("path", POINTER).put("value", wanted);
+    }
+    return Optional.of(patch);
+  }
+
+  private static JsonNode tree(Object value) {
+    return value == null ? null : Serialization.jsonMapper().valueToTree(value);
+  }
+
+  private static String annotation(JsonNode object) {
+    if (object == null) {
+      return null;
+    }
+    JsonNode value = object.path("metadata").path("annotations").get(ANNOTATION);
+    return value == null || !value.isTextual() ? null : value.asText();
+  }
+
+  /** JSON pointer escaping (RFC 6901): ~ as ~0, / as ~1. */
+  private static String escape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.keyward.cli;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keyward revoke}: sets {@code spec.revoked: true} with a merge patch, the field a kubectl
+ * or GitOps user would set. In a GitOps setup, change the manifest too, or the next sync undoes it.
+ */
+@Command(
+    name = "revoke",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Revoke an ApiKey or ToolSecret: sets spec.revoked to true (a merge patch), so the operator"
+          + " removes every value from its Secret at once. Setting it back to false gives an ApiKey"
+          + " a new key; a revoked value never comes back.",
+      "Example: keyward revoke apikey research-agent -n agents"
+    })
+public class RevokeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      converter = Kind.Converter.class,
+      completionCandidates = Kind.Choices.class,
+      paramLabel = "KIND",
+      description = "apikey (ak) or toolsecret (ts).")
+  Kind kind;
+
+  @Parameters(index = "1", paramLabel = "NAME", description = "The object's name.")
+  String name;
+
+  @Mixin Target target;
+
+  @Override
+  public Integer call() {
+    Names.checkName("NAME", name)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
+    try (KubernetesClient client = ClusterAccess.client()) {
+      String ns = target.namespace(client);
+      var resource = client.resources(kind.type).inNamespace(ns).withName(name);
+      HasMetadata object = resource.get();
+      if (object == null) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "keyward revoke: %s %s not found in namespace %s (kubectl get %s -n %s lists"
+                    + " them)%n",
+                kind.kind, name, ns, kind.names.get(1), ns);
+        spec.commandLine().getErr().flush();
+        return 1;
+      }
+      resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"revoked\":true}}");
+      var out = spec.commandLine().getOut();
+      out.printf(
+          "%s %s/%s: revoked (spec.revoked=true); the operator removes its values now. If a GitOps"
+              + " tool manages it, set revoked: true in the manifest too.%n",
+          kind.kind, ns, name);
+      out.flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,165 @@
+package dev.keyward.cli;
+
+import static dev.keyward.testing.TestApiKeys.apiKey;
+import static dev.keyward.testing.TestToolSecrets.toolSecret;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.keyward.Keyward;
+import dev.keyward.admission.CreatedBy;
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.TestApiServer;
+import dev.keyward.toolsecret.ToolSecret;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/**
+ * {@code keyward list} against a running operator: both kinds, their status, the recorded creator,
+ * substring search across display names, JSON output, and never a value.
+ */
+class ListCommandTest {
+
+  @RegisterExtension final OperatorHarness harness = new OperatorHarness();
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Keyward.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @BeforeEach
+  void useTestCluster() {
+    ClusterAccess.use(
+        () -> new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build());
+  }
+
+  void createAndAwait() {
+    ApiKey research =
+        apiKey(
+            "research-agent",
+            s -> {
+              s.setDisplayName("Research agent");
+              s.setType("Agent");
+            });
+    research.getMetadata().setAnnotations(Map.of(CreatedBy.ANNOTATION, "alice@example.com"));
+    harness.create(research);
+    harness.create(apiKey("billing", s -> s.setDisplayName("Billing service")));
+    ToolSecret linear =
+        toolSecret(
+            "linear-token",
+            s -> {
+              s.setDisplayName("Linear token");
+              s.setEncryptedValue(harness.seal("lin_api_listed_0123456789", "linear-token"));
+              s.setTool("agno__linear__*");
+            });
+    linear.getMetadata().setAnnotations(Map.of(CreatedBy.ANNOTATION, "bob"));
+    harness.admin().resource(linear).inNamespace(harness.namespace()).create();
+    for (String name : List.of("research-agent", "billing")) {
+      harness.awaitApiKey(
+          name, k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+    }
+    harness.awaitToolSecret(
+        "linear-token", t -> t.getStatus() != null && "Active".equals(t.getStatus().getPhase()));
+  }
+
+  @Test
+  void listsBothKindsWithStatusAndCreatorAndFindsByDisplayName() {
+    createAndAwait();
+    String ns = harness.namespace();
+
+    Result all = run("list", "-n", ns);
+    assertThat(all.code()).as(all.err()).isZero();
+    List<String> lines = all.out().lines().toList();
+    assertThat(lines.get(0))
+        .startsWith("KIND")
+        .contains("DISPLAY NAME", "STATUS", "CREATED BY")
+        .doesNotContain("NAMESPACE");
+    assertThat(lines).hasSize(4);
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "ApiKey",
+                        "research-agent",
+                        "Research agent",
+                        "Active",
+                        "Agent",
+                        "alice@example.com"))
+        .anySatisfy(l -> assertThat(l).contains("ApiKey", "billing", "Billing service", "Standard"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "ToolSecret", "linear-token", "Linear token", "agno__linear__*", "bob"));
+
+    Result search = run("list", "-n", ns, "--name", "AGENT");
+    assertThat(search.out().lines().skip(1).toList())
+        .singleElement()
+        .satisfies(l -> assertThat(l).contains("research-agent"));
+
+    Result token = run("list", "-n", ns, "--name", "token");
+    assertThat(token.out().lines().skip(1).toList())
+        .singleElement()
+        .satisfies(l -> assertThat(l).contains("linear-token"));
+
+    Result none = run("list", "-n", ns, "--name", "nothing like it");
+    assertThat(none.code()).isZero();
+    assertThat(none.out()).contains("No ApiKeys or ToolSecrets match");
+  }
+
+  @Test
+  void jsonOutputAndAllNamespacesNeverShowValues() throws Exception {
+    createAndAwait();
+    String ns = harness.namespace();
+
+    Result json = run("list", "-A", "--name", "research", "-o", "json");
+    assertThat(json.code()).as(json.err()).isZero();
+    List<Map<String, Object>> rows =
+        Serialization.jsonMapper().readValue(json.out(), new TypeReference<>() {});
+    assertThat(rows)
+        .filteredOn(r -> ns.equals(r.get("namespace")))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r)
+                    .containsEntry("kind", "ApiKey")
+                    .containsEntry("name", "research-agent")
+                    .containsEntry("displayName", "Research agent")
+                    .containsEntry("phase", "Active")
+                    .containsEntry("type", "Agent")
+                    .containsEntry("createdBy", "alice@example.com")
+                    .containsKey("masked"));
+
+    Result table = run("list", "--all-namespaces");
+    assertThat(table.out().lines().findFirst())
+        .hasValueSatisfying(h -> assertThat(h).startsWith("NAMESPACE"));
+    String key = OperatorHarness.value(harness.secret("research-agent"), "apiKey");
+    assertThat(key).isNotBlank();
+    assertThat(table.out() + json.out())
+        .doesNotContain(key)
+        .doesNotContain("lin_api_listed_0123456789");
+  }
+
+  @Test
+  void aWrongOutputFormatIsOneLine() {
+    Result bad = run("list", "-n", "x", "-o", "yaml");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err().strip()).isEqualTo("keyward list: -o must be table or json, not \"yaml\"");
+  }
+}
