@@ -1,10 +1,12 @@
 package dev.keyward.apikey;
 
 import dev.keyward.apikey.RotationPlan.Change;
-import dev.keyward.common.Conditions;
 import dev.keyward.common.Durations;
 import dev.keyward.common.EventRecorder;
+import dev.keyward.common.LeanItemStore;
+import dev.keyward.common.Resync;
 import dev.keyward.common.SpecProblem;
+import dev.keyward.common.StatusReporter;
 import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.secrets.SecretConflictException;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -14,13 +16,11 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
-import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.net.HttpURLConnection;
 import java.time.Clock;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,27 +41,26 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = ApiKeyReconciler.NAME,
     generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = ApiKeyReconciler.SpecOrRotateRequestChanged.class))
+    informer =
+        @Informer(
+            onUpdateFilter = ApiKeyReconciler.SpecOrRotateRequestChanged.class,
+            itemStore = LeanItemStore.class))
 public class ApiKeyReconciler implements Reconciler<ApiKey> {
 
   public static final String NAME = "apikey";
   private static final Logger log = LoggerFactory.getLogger(ApiKeyReconciler.class);
 
-  /** How often a Secret conflict is looked at again; the foreign Secret is not watched. */
-  static final Duration CONFLICT_RECHECK = Duration.ofMinutes(5);
-
   private final Clock clock;
-  private final EventRecorder events;
   private final ApiKeyObserver observer;
+  private final StatusReporter<ApiKey, ApiKeyStatus> report;
   private final RolloutRestarts rollouts;
   private InformerEventSource<Secret, ApiKey> secrets;
-  private final SimpleInboundEventSource<ApiKey> resync = new SimpleInboundEventSource<>("resync");
-  private IndexedResourceCache<ApiKey> primaryCache;
+  private final Resync<ApiKey> resync = new Resync<>("resync");
 
   public ApiKeyReconciler(Clock clock, EventRecorder events, ApiKeyObserver observer) {
     this.clock = clock;
-    this.events = events;
     this.observer = observer;
+    this.report = new StatusReporter<>(events, observer::observed);
     this.rollouts = new RolloutRestarts(events);
   }
 
@@ -79,12 +77,13 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
 
   @Override
   public List<EventSource<?, ApiKey>> prepareEventSources(EventSourceContext<ApiKey> context) {
-    primaryCache = context.getPrimaryCache();
+    resync.watching(context.getPrimaryCache());
     secrets =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Secret.class, ApiKey.class)
                 .withName("apikey-secrets")
                 .withLabelSelector(ApiKeySecret.LABEL)
+                .withItemStore(new LeanItemStore<>())
                 .withSecondaryToPrimaryMapper(
                     s ->
                         Set.of(
@@ -96,16 +95,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     return List.of(secrets, resync);
   }
 
-  /** The ApiKeys as the informer cache holds them now. */
-  public Stream<ApiKey> cached() {
-    return primaryCache == null ? Stream.empty() : primaryCache.list();
-  }
-
-  /** Re-evaluates every ApiKey now, e.g. after the clock jumped. */
-  public void resyncAll() {
-    if (primaryCache != null) {
-      primaryCache.list().map(ResourceID::fromResource).forEach(resync::propagateEvent);
-    }
+  /** Looks at the ApiKeys again on demand, and shows them as the informer cache holds them. */
+  public Resync<ApiKey> resync() {
+    return resync;
   }
 
   @Override
@@ -192,15 +184,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
       rollouts.restartFor(context.getClient(), key, policy, plan.state().version(), now);
     }
 
-    ApiKeyStatus status = ApiKeyStatuses.of(key, policy, plan.state(), now);
-    observer.observed(key, status);
-    UpdateControl<ApiKey> control;
-    if (status.equals(key.getStatus())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      key.setStatus(status);
-      control = UpdateControl.patchStatus(key);
-    }
+    UpdateControl<ApiKey> control =
+        report.update(key, ApiKeyStatuses.of(key, policy, plan.state(), now));
     Duration delay = plan.delayFrom(now);
     return delay == null ? control : control.rescheduleAfter(delay);
   }
@@ -258,54 +243,23 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
           case NONE -> throw new IllegalStateException("nothing to announce");
         };
     if (change == Change.VALUE_REPLACED || change == Change.REVOKED_UNUSED) {
-      events.warning(key, change.eventReason(), message);
+      report.warn(key, change.eventReason(), message);
     } else if (change.eventReason() != null) {
-      events.normal(key, change.eventReason(), message);
+      report.announce(key, change.eventReason(), message);
+    } else {
+      log.info("ApiKey {}: {}", StatusReporter.id(key), message);
     }
-    log.info(
-        "ApiKey {}/{}: {}", key.getMetadata().getNamespace(), key.getMetadata().getName(), message);
     observer.changed(key, change);
   }
 
   private UpdateControl<ApiKey> failed(ApiKey key, SpecProblem problem, Instant now) {
-    warnOnce(key, problem);
-    return statusUpdate(key, ApiKeyStatuses.failed(key, problem, now));
+    report.warnOnce(key, problem);
+    return report.update(key, ApiKeyStatuses.failed(key, problem, now));
   }
 
   private UpdateControl<ApiKey> conflict(ApiKey key, SecretConflictException e, Instant now) {
-    SpecProblem problem = new SpecProblem("SecretConflict", e.getMessage());
-    warnOnce(key, problem);
-    return statusUpdate(key, ApiKeyStatuses.failed(key, problem, now))
-        .rescheduleAfter(CONFLICT_RECHECK);
-  }
-
-  /** A Warning Event for a problem, once: not again while status already reports it. */
-  private void warnOnce(ApiKey key, SpecProblem problem) {
-    boolean reported =
-        key.getStatus() != null
-            && Conditions.alreadyReported(
-                key.getStatus().getConditions(),
-                problem.reason(),
-                problem.message(),
-                key.getMetadata().getGeneration());
-    if (!reported) {
-      events.warning(key, problem.reason(), problem.message());
-      log.info(
-          "ApiKey {}/{}: {}: {}",
-          key.getMetadata().getNamespace(),
-          key.getMetadata().getName(),
-          problem.reason(),
-          problem.message());
-    }
-  }
-
-  private UpdateControl<ApiKey> statusUpdate(ApiKey key, ApiKeyStatus status) {
-    observer.observed(key, status);
-    if (status.equals(key.getStatus())) {
-      return UpdateControl.noUpdate();
-    }
-    key.setStatus(status);
-    return UpdateControl.patchStatus(key);
+    return failed(key, new SpecProblem("SecretConflict", e.getMessage()), now)
+        .rescheduleAfter(StatusReporter.CONFLICT_RECHECK);
   }
 
   static String rotateRequest(ApiKey key) {

@@ -2,6 +2,7 @@ package dev.keyward.apikey;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.keyward.common.HasConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.Objects;
  * status write never loses a key. Times are RFC 3339 in UTC, to the second.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ApiKeyStatus {
+public class ApiKeyStatus implements HasConditions {
 
   @JsonPropertyDescription("Pending, Active, Expired, Revoked or Failed.")
   private String phase;
@@ -75,6 +76,7 @@ public class ApiKeyStatus {
     this.phase = phase;
   }
 
+  @Override
   public List<Condition> getConditions() {
     return conditions;
   }

@@ -4,17 +4,18 @@ import dev.keyward.admission.CreatedBy;
 import dev.keyward.apikey.RotationPlan.Usage;
 import dev.keyward.common.Conditions;
 import dev.keyward.common.Durations;
+import dev.keyward.common.Phases;
 import dev.keyward.common.SpecProblem;
 import java.time.Instant;
 
 /** Derives an ApiKey's status from its policy and the key state in its Secret (pure). */
 public final class ApiKeyStatuses {
 
-  public static final String PENDING = "Pending";
-  public static final String ACTIVE = "Active";
-  public static final String EXPIRED = "Expired";
-  public static final String REVOKED = "Revoked";
-  public static final String FAILED = "Failed";
+  public static final String PENDING = Phases.PENDING;
+  public static final String ACTIVE = Phases.ACTIVE;
+  public static final String EXPIRED = Phases.EXPIRED;
+  public static final String REVOKED = Phases.REVOKED;
+  public static final String FAILED = Phases.FAILED;
 
   private ApiKeyStatuses() {}
 

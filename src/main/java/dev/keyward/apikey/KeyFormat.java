@@ -1,10 +1,8 @@
 package dev.keyward.apikey;
 
+import dev.keyward.secrets.Fingerprints;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
@@ -88,20 +86,14 @@ public final class KeyFormat {
     return mask(key, 4);
   }
 
-  /** First and last {@code visible} characters; values too short to mask show only dots. */
+  /** First and last {@code visible} characters; see {@link Fingerprints#mask}. */
   public static String mask(String value, int visible) {
-    if (value == null) {
-      return null;
-    }
-    if (value.length() <= 2 * visible + 1) {
-      return "…";
-    }
-    return value.substring(0, visible) + "…" + value.substring(value.length() - visible);
+    return Fingerprints.mask(value, visible);
   }
 
   /** {@code sha256:} and the first 16 hex digits of the SHA-256 of the value. */
   public static String fingerprint(String value) {
-    return keyHash(value).substring(0, "sha256:".length() + 16);
+    return Fingerprints.fingerprint(value);
   }
 
   /**
@@ -109,12 +101,6 @@ public final class KeyFormat {
    * presented key up by. Safe to publish for keys with 128 or more random bits.
    */
   public static String keyHash(String value) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return "sha256:" + HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
+    return Fingerprints.sha256(value);
   }
 }

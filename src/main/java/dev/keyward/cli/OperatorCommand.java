@@ -4,6 +4,7 @@ import dev.keyward.admission.WebhookServer;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.NamespaceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -159,7 +160,7 @@ public class OperatorCommand implements Callable<Integer> {
                         "keyward-rate-limit", new ClientRateLimit(clientQps, clientBurst)))
             .build();
     var settings =
-        KeywardOperator.Settings.of(client, Clock.systemUTC())
+        OperatorSettings.of(client, Clock.systemUTC())
             .withOperatorNamespace(namespace)
             .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
             .withConcurrency(concurrency)

@@ -25,21 +25,35 @@ public final class Conditions {
       Long generation,
       List<Condition> previous,
       Instant now) {
-    String status = ready ? "True" : "False";
-    Condition before = find(previous, READY);
+    return List.of(condition(READY, ready, reason, message, generation, previous, now));
+  }
+
+  /**
+   * One condition of {@code type}; {@code lastTransitionTime} is kept from the condition of that
+   * type in {@code previous} when its status did not change.
+   */
+  public static Condition condition(
+      String type,
+      boolean value,
+      String reason,
+      String message,
+      Long generation,
+      List<Condition> previous,
+      Instant now) {
+    String status = value ? "True" : "False";
+    Condition before = find(previous, type);
     String transition =
         before != null && status.equals(before.getStatus())
             ? before.getLastTransitionTime()
             : now.truncatedTo(ChronoUnit.SECONDS).toString();
-    return List.of(
-        new ConditionBuilder()
-            .withType(READY)
-            .withStatus(status)
-            .withReason(reason)
-            .withMessage(message)
-            .withObservedGeneration(generation)
-            .withLastTransitionTime(transition)
-            .build());
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(transition)
+        .build();
   }
 
   public static Condition find(List<Condition> conditions, String type) {

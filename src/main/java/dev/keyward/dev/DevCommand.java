@@ -3,6 +3,7 @@ package dev.keyward.dev;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.runtime.Crds;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.verifier.Verifier;
 import io.fabric8.kubeapitest.KubeAPIServer;
@@ -102,13 +103,13 @@ public class DevCommand implements Callable<Integer> {
             .resource(
                 new NamespaceBuilder()
                     .withNewMetadata()
-                    .withName(KeywardOperator.Settings.DEFAULT_OPERATOR_NAMESPACE)
+                    .withName(OperatorSettings.DEFAULT_OPERATOR_NAMESPACE)
                     .endMetadata()
                     .build())
             .createOr(existing -> existing.update());
         try (KeywardOperator operator =
                 new KeywardOperator(
-                    KeywardOperator.Settings.of(client, Clock.systemUTC()).withHttpPort(httpPort));
+                    OperatorSettings.of(client, Clock.systemUTC()).withHttpPort(httpPort));
             Verifier verifier =
                 new Verifier(
                     Verifier.Settings.of(client, Clock.systemUTC())

@@ -4,10 +4,12 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.RotationPlan;
+import dev.keyward.common.Phases;
 import dev.keyward.sealing.UnsealFailure;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -16,6 +18,8 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -42,6 +46,9 @@ import java.util.stream.Stream;
  *       AfterExpiry
  *   <li>{@code keyward_tool_secrets{namespace,phase}}
  *   <li>{@code keyward_unseal_failures_total{namespace,reason}}
+ *   <li>{@code keyward_source_secret_watch_up{namespace}}: 1 while the Secrets that {@code
+ *       valueFrom} reads are watched, 0 while the watch cannot be established; absent for a
+ *       namespace where no ToolSecret uses {@code valueFrom}
  * </ul>
  */
 public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver {
@@ -55,6 +62,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   private final MultiGauge created;
   private final MultiGauge rotations;
   private final MultiGauge toolSecretsByPhase;
+  private final Map<String, AtomicInteger> sourceWatches = new ConcurrentHashMap<>();
 
   /**
    * @param apiKeys the ApiKeys as the controller's cache holds them now
@@ -113,7 +121,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
             toolSecrets.get(),
             t ->
                 t.getStatus() == null || t.getStatus().getPhase() == null
-                    ? "Pending"
+                    ? Phases.PENDING
                     : t.getStatus().getPhase()),
         true);
   }
@@ -135,7 +143,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   }
 
   private Stream<ApiKey> activeKeys() {
-    return apiKeys.get().filter(k -> "Active".equals(phase(k.getStatus())));
+    return apiKeys.get().filter(k -> Phases.ACTIVE.equals(phase(k.getStatus())));
   }
 
   /** A row for {@code key}; null when there is no value. */
@@ -162,7 +170,7 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   }
 
   private static String phase(ApiKeyStatus status) {
-    return status == null || status.getPhase() == null ? "Pending" : status.getPhase();
+    return status == null || status.getPhase() == null ? Phases.PENDING : status.getPhase();
   }
 
   /**
@@ -173,9 +181,9 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
     ApiKeyStatus s = key.getStatus();
     return s != null
         && s.getPhase() != null
-        && !"Expired".equals(s.getPhase())
-        && !"Revoked".equals(s.getPhase())
-        && !"Pending".equals(s.getPhase());
+        && !Phases.EXPIRED.equals(s.getPhase())
+        && !Phases.REVOKED.equals(s.getPhase())
+        && !Phases.PENDING.equals(s.getPhase());
   }
 
   /** One row per key whose {@code time} field holds a parseable timestamp. */
@@ -228,5 +236,35 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
         .tags("namespace", toolSecret.getMetadata().getNamespace(), "reason", failure.reason())
         .register(registry)
         .increment();
+  }
+
+  @Override
+  public void sourceWatch(String namespace, String problem, boolean open) {
+    if (!open) {
+      if (sourceWatches.remove(namespace) != null) {
+        Gauge gauge =
+            registry.find("keyward.source.secret.watch.up").tag("namespace", namespace).gauge();
+        if (gauge != null) {
+          registry.remove(gauge);
+        }
+      }
+      return;
+    }
+    sourceWatches
+        .computeIfAbsent(
+            namespace,
+            n -> {
+              AtomicInteger up = new AtomicInteger();
+              sourceWatchGauge(n, up);
+              return up;
+            })
+        .set(problem == null ? 1 : 0);
+  }
+
+  private Gauge sourceWatchGauge(String namespace, AtomicInteger up) {
+    return Gauge.builder("keyward.source.secret.watch.up", up, u -> u == null ? 0 : u.get())
+        .description("1 while the Secrets valueFrom reads are watched, 0 while they cannot be")
+        .tags("namespace", namespace)
+        .register(registry);
   }
 }

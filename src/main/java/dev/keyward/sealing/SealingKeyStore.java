@@ -80,7 +80,7 @@ public final class SealingKeyStore {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     if (secret == null) {
       SealingKeys keys = SealingKeys.generate();
-      client.secrets().inNamespace(namespace).resource(secretFor(null, keys, now)).create();
+      ManagedSecrets.put(client, null, null, secretFor(null, keys, now));
       log.info(
           "Created the sealing keyset in Secret {}/{} (primary key {})",
           namespace,
@@ -91,7 +91,7 @@ public final class SealingKeyStore {
     Stored stored = read(secret);
     if (!now.isBefore(stored.primaryCreatedAt().plus(rotationPeriod))) {
       SealingKeys rotated = stored.keys().withNewPrimary();
-      client.secrets().inNamespace(namespace).resource(secretFor(secret, rotated, now)).update();
+      ManagedSecrets.put(client, null, secret, secretFor(secret, rotated, now));
       log.info(
           "Added sealing key {} as primary; {} older keys keep opening values",
           rotated.primaryKeyId(),
@@ -163,6 +163,22 @@ public final class SealingKeyStore {
       maps.resource(desired).create();
     } else {
       maps.resource(desired).update();
+    }
+  }
+
+  /**
+   * Opens a value sealed for {@code namespace/name}. A value naming a key this process does not
+   * know yet reads the keyset again first: another replica may have added that key since.
+   */
+  public Unsealed unseal(String encryptedValue, String namespace, String name)
+      throws UnsealException {
+    try {
+      return current().unseal(encryptedValue, namespace, name);
+    } catch (UnsealException e) {
+      if (e.failure() != UnsealFailure.UNKNOWN_SEALING_KEY) {
+        throw e;
+      }
+      return refresh().unseal(encryptedValue, namespace, name);
     }
   }
 

@@ -176,21 +176,48 @@ public final class ManagedSecrets {
       Secret observed,
       Secret desired)
       throws SecretConflictException {
-    ResourceID primaryId = ResourceID.fromResource(primary);
+    if (observed != null && !isControlledBy(observed, primary)) {
+      throw conflict(desired, primary);
+    }
+    // A 409 on create means someone created it meanwhile; the retry observes it and decides again.
+    return put(
+        client,
+        cache == null ? null : new Told(cache, ResourceID.fromResource(primary)),
+        observed,
+        desired);
+  }
+
+  /** An informer cache to tell about a write, and the key it files the Secret under. */
+  public record Told(RecentOperationCacheFiller<Secret> cache, ResourceID key) {}
+
+  /**
+   * The one way Keyward writes a Secret, owned or not: creates {@code desired} when nothing was
+   * observed, else updates it locked on the observed resourceVersion (a stale read fails with 409
+   * and is decided again), always base64 {@code data} and never {@code stringData}.
+   *
+   * @param told the informer cache to tell about the write, or null when none watches it
+   */
+  public static Secret put(KubernetesClient client, Told told, Secret observed, Secret desired) {
+    desired.setStringData(null);
     if (observed == null) {
-      // A 409 here means someone created it meanwhile; the retry observes it and decides again.
       desired.getMetadata().setResourceVersion(null);
       Secret created = client.secrets().resource(desired).create();
-      cache.handleRecentResourceCreate(primaryId, created);
+      if (told != null) {
+        told.cache().handleRecentResourceCreate(told.key(), created);
+      }
       return created;
-    }
-    if (!isControlledBy(observed, primary)) {
-      throw conflict(desired, primary);
     }
     desired.getMetadata().setResourceVersion(observed.getMetadata().getResourceVersion());
     Secret updated = client.secrets().resource(desired).update();
-    cache.handleRecentResourceUpdate(primaryId, updated, observed);
+    if (told != null) {
+      told.cache().handleRecentResourceUpdate(told.key(), updated, observed);
+    }
     return updated;
+  }
+
+  /** Deletes a Secret Keyward wrote, only as observed (its uid and resourceVersion). */
+  public static void remove(KubernetesClient client, Secret observed) {
+    client.secrets().resource(observed).delete();
   }
 
   public static SecretConflictException conflict(Secret desired, HasMetadata primary) {

@@ -1,13 +1,22 @@
 package dev.keyward.toolsecret;
 
+import dev.keyward.common.LeanItemStore;
+import dev.keyward.common.StatusReporter;
+import dev.keyward.secrets.Fingerprints;
 import dev.keyward.secrets.ManagedSecrets;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The per-namespace tool index Secret that pods mount: one data key per active ToolSecret (its
@@ -28,9 +37,8 @@ public final class ToolIndexSecret {
           policy.tool(),
           policy.toolArg(),
           policy.defaultForTool(),
-          java.time.OffsetDateTime.parse(toolSecret.getMetadata().getCreationTimestamp())
-              .toInstant(),
-          dev.keyward.apikey.KeyFormat.fingerprint(value),
+          StatusReporter.createdAt(toolSecret),
+          Fingerprints.fingerprint(value),
           value.getBytes(StandardCharsets.UTF_8).length);
     }
   }
@@ -66,6 +74,25 @@ public final class ToolIndexSecret {
         .withData(data)
         .withStringData(null)
         .build();
+  }
+
+  /** Watches the index Secrets by label; a change concerns every ToolSecret of its namespace. */
+  static InformerEventSource<Secret, ToolSecret> informer(
+      EventSourceContext<ToolSecret> context, IndexerResourceCache<ToolSecret> primaries) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, ToolSecret.class)
+            .withName("toolsecret-indexes")
+            .withLabelSelector(LABEL)
+            .withItemStore(new LeanItemStore<>())
+            .withSecondaryToPrimaryMapper(
+                s ->
+                    primaries
+                        .byIndex(NamespaceIndex.BY_NAMESPACE, s.getMetadata().getNamespace())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build(),
+        context);
   }
 
   public static boolean isOurs(Secret secret) {

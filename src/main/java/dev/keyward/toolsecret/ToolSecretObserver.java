@@ -16,6 +16,14 @@ public interface ToolSecretObserver {
   /** The ToolSecret is gone. */
   default void deleted(ToolSecret toolSecret) {}
 
+  /**
+   * The watch on a namespace's Secrets that {@code valueFrom} reads changed state.
+   *
+   * @param problem why it cannot be established, or null when it is
+   * @param open false when the namespace is no longer watched at all
+   */
+  default void sourceWatch(String namespace, String problem, boolean open) {}
+
   /** Tells both observers, {@code first} first. */
   static ToolSecretObserver both(ToolSecretObserver first, ToolSecretObserver second) {
     return new ToolSecretObserver() {
@@ -35,6 +43,12 @@ public interface ToolSecretObserver {
       public void deleted(ToolSecret toolSecret) {
         first.deleted(toolSecret);
         second.deleted(toolSecret);
+      }
+
+      @Override
+      public void sourceWatch(String namespace, String problem, boolean open) {
+        first.sourceWatch(namespace, problem, open);
+        second.sourceWatch(namespace, problem, open);
       }
     };
   }

@@ -2,6 +2,7 @@ package dev.keyward.toolsecret;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.keyward.common.HasConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.Objects;
  * status write loses nothing. Times are RFC 3339 in UTC, to the second.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ToolSecretStatus {
+public class ToolSecretStatus implements HasConditions {
 
   @JsonPropertyDescription("Pending, Active, Expired, Revoked or Failed.")
   private String phase;
@@ -51,6 +52,7 @@ public class ToolSecretStatus {
     this.phase = phase;
   }
 
+  @Override
   public List<Condition> getConditions() {
     return conditions;
   }

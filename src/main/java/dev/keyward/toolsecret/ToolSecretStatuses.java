@@ -1,19 +1,19 @@
 package dev.keyward.toolsecret;
 
 import dev.keyward.admission.CreatedBy;
-import dev.keyward.apikey.KeyFormat;
 import dev.keyward.common.Conditions;
+import dev.keyward.common.Durations;
+import dev.keyward.common.Phases;
 import dev.keyward.common.SpecProblem;
+import dev.keyward.secrets.Fingerprints;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Derives a ToolSecret's status from its policy and what its Secret holds (pure). */
 public final class ToolSecretStatuses {
-
-  public static final String PENDING = "Pending";
-  public static final String ACTIVE = "Active";
-  public static final String EXPIRED = "Expired";
-  public static final String REVOKED = "Revoked";
-  public static final String FAILED = "Failed";
 
   private ToolSecretStatuses() {}
 
@@ -31,8 +31,8 @@ public final class ToolSecretStatuses {
       String conflict,
       Instant now) {
     ToolSecretStatus status = base(toolSecret, policy.secretName());
-    status.setPhase(ACTIVE);
-    status.setDisplay(KeyFormat.mask(state.value(), 3));
+    status.setPhase(Phases.ACTIVE);
+    status.setDisplay(Fingerprints.mask(state.value(), 3));
     status.setFingerprint(state.fingerprint());
     status.setSealingKeyId(state.sealingKeyId());
     status.setUpdatedAt(state.updatedAt());
@@ -54,7 +54,7 @@ public final class ToolSecretStatuses {
   public static ToolSecretStatus ended(
       ToolSecret toolSecret, ToolSecretPolicy policy, boolean revoked, Instant now) {
     ToolSecretStatus status = base(toolSecret, policy.secretName());
-    status.setPhase(revoked ? REVOKED : EXPIRED);
+    status.setPhase(revoked ? Phases.REVOKED : Phases.EXPIRED);
     String secret = policy.secretName();
     return revoked
         ? conditions(
@@ -79,8 +79,51 @@ public final class ToolSecretStatuses {
   public static ToolSecretStatus failed(
       ToolSecret toolSecret, String secretName, SpecProblem problem, Instant now) {
     ToolSecretStatus status = base(toolSecret, secretName);
-    status.setPhase(FAILED);
+    status.setPhase(Phases.FAILED);
     return conditions(toolSecret, status, false, problem.reason(), problem.message(), now);
+  }
+
+  /** The condition a ToolSecret reading {@code valueFrom} carries while its source is unwatched. */
+  public static final String SOURCE_WATCHED = "SourceWatched";
+
+  /**
+   * Adds a False {@code SourceWatched} condition to {@code status}: changes to the source Secret
+   * are not followed as they happen, only re-read now and then.
+   */
+  public static ToolSecretStatus sourceUnwatched(
+      ToolSecret toolSecret,
+      ToolSecretStatus status,
+      String problem,
+      Duration reread,
+      Instant now) {
+    ToolSecretStatus previous = toolSecret.getStatus();
+    List<Condition> conditions = new ArrayList<>(status.getConditions());
+    conditions.add(
+        Conditions.condition(
+            SOURCE_WATCHED,
+            false,
+            "SourceWatchFailed",
+            "Keyward cannot watch the Secrets of namespace "
+                + toolSecret.getMetadata().getNamespace()
+                + " ("
+                + problem
+                + "), so a change to the Secret spec.valueFrom names is picked up only every "
+                + Durations.format(reread)
+                + " until the watch is back. Check the operator's log and the API server",
+            toolSecret.getMetadata().getGeneration(),
+            previous == null ? null : previous.getConditions(),
+            now));
+    status.setConditions(List.copyOf(conditions));
+    return status;
+  }
+
+  /** The reason of the Ready condition the ToolSecret reports now, or null. */
+  static String readyReason(ToolSecret t) {
+    if (t.getStatus() == null) {
+      return null;
+    }
+    var ready = Conditions.find(t.getStatus().getConditions(), Conditions.READY);
+    return ready == null ? null : ready.getReason();
   }
 
   private static ToolSecretStatus base(ToolSecret toolSecret, String secretName) {

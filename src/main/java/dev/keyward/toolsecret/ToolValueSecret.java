@@ -1,11 +1,20 @@
 package dev.keyward.toolsecret;
 
+import dev.keyward.common.LeanItemStore;
+import dev.keyward.secrets.Fingerprints;
 import dev.keyward.secrets.ManagedSecrets;
+import dev.keyward.secrets.SecretConflictException;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How a ToolSecret's own Secret is laid out: the value under the data key, and the facts status is
@@ -92,6 +101,67 @@ public final class ToolValueSecret {
     Map<String, String> annotations = new LinkedHashMap<>(policy.extraAnnotations());
     annotations.put(DISPLAY_NAME, policy.displayName());
     return annotations;
+  }
+
+  /** Watches the ToolSecrets' own Secrets by label; each maps to the ToolSecret it names. */
+  static InformerEventSource<Secret, ToolSecret> informer(EventSourceContext<ToolSecret> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, ToolSecret.class)
+            .withName("toolsecret-values")
+            .withLabelSelector(LABEL)
+            .withItemStore(new LeanItemStore<>())
+            .withSecondaryToPrimaryMapper(
+                s ->
+                    Set.of(
+                        new ResourceID(
+                            s.getMetadata().getLabels().get(LABEL),
+                            s.getMetadata().getNamespace())))
+            .build(),
+        context);
+  }
+
+  /** What {@link #write} left: the Secret as it is now, and whether it was written. */
+  record Written(Secret secret, boolean changed) {}
+
+  /**
+   * Writes the own Secret as {@code plan} says; nothing when it already is so, or when the plan
+   * leaves it alone.
+   *
+   * @throws SecretConflictException when the Secret was created by someone else meanwhile
+   */
+  static Written write(
+      KubernetesClient client,
+      InformerEventSource<Secret, ToolSecret> cache,
+      ToolSecret toolSecret,
+      ValuePlan plan,
+      Secret observed,
+      Instant now)
+      throws SecretConflictException {
+    ToolSecretPolicy policy = plan.policy();
+    if (plan.target() == ValuePlan.Target.UNTOUCHED
+        || (plan.target() == ValuePlan.Target.EMPTY && observed == null)) {
+      return new Written(observed, false);
+    }
+    boolean hold = plan.target() == ValuePlan.Target.HOLD;
+    Secret desired =
+        ManagedSecrets.desired(
+            toolSecret,
+            observed,
+            policy.secretName(),
+            hold ? Map.of(policy.dataKey(), plan.value()) : Map.of(),
+            labels(toolSecret, policy),
+            hold
+                ? holding(
+                    policy,
+                    read(observed, policy),
+                    Fingerprints.fingerprint(plan.value()),
+                    plan.keyId(),
+                    now)
+                : emptied(policy, observed, plan.marker(), now));
+    if (ManagedSecrets.upToDate(observed, desired)) {
+      return new Written(observed, false);
+    }
+    return new Written(ManagedSecrets.write(client, cache, toolSecret, observed, desired), true);
   }
 
   static String text(Instant instant) {

@@ -3,6 +3,7 @@ package dev.keyward.bench;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.testing.MutableClock;
 import dev.keyward.testing.RequestLog;
 import dev.keyward.testing.TestApiKeys;
@@ -75,6 +76,12 @@ final class OperatorBench {
     double p1 = (double) figures.get("p1_operator_seconds");
     figures.put("p1_floor_seconds", round(floorSeconds));
     figures.put("p1_ratio", round(p1 / floorSeconds));
+    // Operator CPU per key against the bare client's: the operator's own share of the work.
+    Object operatorCpu = figures.get("p1_operator_client_cpu_ms_per_key");
+    Object floorCpu = figures.get("p1_floor_client_cpu_ms_per_key");
+    if (operatorCpu instanceof Double o && floorCpu instanceof Double f && f > 0) {
+      figures.put("p1_cpu_ratio_operator_to_floor", round(o / f));
+    }
     figures.put("p4_ratio_to_p1", round((double) figures.get("p4_rotation_seconds") / p1));
     return figures;
   }
@@ -173,10 +180,14 @@ final class OperatorBench {
                 .build();
         KeywardOperator operator =
             new KeywardOperator(
-                KeywardOperator.Settings.of(client, clock)
+                OperatorSettings.of(client, clock)
                     .withOperatorNamespace(ns)
                     .withWatchedNamespaces(Set.of(ns))
                     .withConcurrency(CONCURRENCY))) {
+
+      // The heap before the operator starts (the benchmark's own watch already holds the N
+      // keys), so P3 can tell what the operator holds per key.
+      long heapBefore = full ? heapAfterGc() : 0;
 
       // P1: N keys exist; from operator start until every one is Active.
       Cpu cpu = new Cpu(server);
@@ -238,6 +249,8 @@ final class OperatorBench {
       figures.put("p3_heap_mb_with_keys", round(heapKeys / 1048576.0));
       figures.put("p3_heap_mb_with_unrelated_secrets", round(heapUnrelated / 1048576.0));
       figures.put("p3_growth_percent", round(100.0 * (heapUnrelated - heapKeys) / heapKeys));
+      figures.put("p3_operator_heap_kb_per_key", round((heapKeys - heapBefore) / 1024.0 / n));
+      figures.put("p3_jvm_heap_kb_per_key", round(heapKeys / 1024.0 / n));
 
       figures.put("error_responses_by_status", log.errorResponses());
       return template;

@@ -169,14 +169,14 @@ class TwoReplicasTest {
   }
 
   /** Settings of one replica watching {@code ns}, with its own client logging into {@code log}. */
-  private KeywardOperator.Settings replica(String ns, MutableClock clock, RequestLog log) {
+  private OperatorSettings replica(String ns, MutableClock clock, RequestLog log) {
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(server.config())
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("log", log))
             .build();
     clients.add(client);
-    return KeywardOperator.Settings.of(client, clock)
+    return OperatorSettings.of(client, clock)
         .withOperatorNamespace(ns)
         .withWatchedNamespaces(Set.of(ns))
         .withConcurrency(4);

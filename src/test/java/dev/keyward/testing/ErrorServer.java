@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -31,9 +33,16 @@ final class ErrorServer {
             in.readAllBytes();
           }
           int code = Integer.parseInt(exchange.getRequestURI().getPath().split("/")[1]);
+          String query = exchange.getRequestURI().getRawQuery();
+          String message =
+              query != null && query.startsWith("message=")
+                  ? URLDecoder.decode(query.substring("message=".length()), StandardCharsets.UTF_8)
+                  : "injected server error";
           byte[] body =
               ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                      + "\"message\":\"injected server error\",\"reason\":\"InternalError\","
+                      + "\"message\":\""
+                      + message.replace("\\", "\\\\").replace("\"", "\\\"")
+                      + "\",\"reason\":\"InternalError\","
                       + "\"code\":"
                       + code
                       + "}")
@@ -61,11 +70,19 @@ final class ErrorServer {
 
   /** Where a request goes to be answered with {@code code}. */
   URI uri(int code, String path) {
+    return uri(code, path, null);
+  }
+
+  /** Where a request goes to be answered with {@code code} and {@code message} in the Status. */
+  URI uri(int code, String path, String message) {
     return URI.create(
         "http://127.0.0.1:"
             + server.getAddress().getPort()
             + "/"
             + code
-            + path.replaceAll("\\?.*", ""));
+            + path.replaceAll("\\?.*", "")
+            + (message == null
+                ? ""
+                : "?message=" + URLEncoder.encode(message, StandardCharsets.UTF_8)));
   }
 }

@@ -6,6 +6,7 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.sealing.SealingKeys;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
@@ -52,7 +53,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   private RequestLog requestLog;
   private Integer clientRetries;
   private int logMark;
-  private UnaryOperator<KeywardOperator.Settings> settings = UnaryOperator.identity();
+  private UnaryOperator<OperatorSettings> settings = UnaryOperator.identity();
 
   /** Changes the operator's settings for the next {@link #start()} (e.g. a small quota). */
   /**
@@ -64,7 +65,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     return this;
   }
 
-  public OperatorHarness configure(UnaryOperator<KeywardOperator.Settings> change) {
+  public OperatorHarness configure(UnaryOperator<OperatorSettings> change) {
     this.settings = change;
     return this;
   }
@@ -190,7 +191,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     operator =
         new KeywardOperator(
             settings.apply(
-                KeywardOperator.Settings.of(operatorClient, clock)
+                OperatorSettings.of(operatorClient, clock)
                     .withOperatorNamespace(namespace)
                     .withWatchedNamespaces(Set.of(namespace))
                     .withConcurrency(4)
@@ -251,6 +252,27 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
           "the operation neither sent the awaited write nor completed in 30 s");
     }
     return caught;
+  }
+
+  /**
+   * The API server answers each of the operator's requests matching {@code which} with {@code code}
+   * and {@code message}: on the mock through an expectation, on a real server through {@link
+   * RequestLog#answerWithErrors}.
+   */
+  public void refuse(Predicate<RequestLog.Request> which, int code, String message) {
+    String path = TestApiServer.refusingPath(code, message);
+    if (path == null) {
+      requestLog.answerWithErrors(r -> which.test(r) ? code : 0, message);
+    } else {
+      String base = server.config().getMasterUrl().replaceAll("/$", "");
+      requestLog.refuse(which, java.net.URI.create(base + path));
+    }
+  }
+
+  /** Lifts {@link #refuse}. */
+  public void stopRefusing() {
+    requestLog.refuse(r -> false, null);
+    requestLog.answerWithErrors(r -> 0);
   }
 
   /** Moves the clock and has the operator look at every resource again. */

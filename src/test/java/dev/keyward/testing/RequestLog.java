@@ -45,6 +45,9 @@ public final class RequestLog implements Interceptor {
   private volatile boolean dead;
   private volatile java.util.function.Consumer<Request> fault = r -> {};
   private volatile java.util.function.ToIntFunction<Request> errorAnswers = r -> 0;
+  private volatile String errorMessage;
+  private volatile Predicate<Request> refused = r -> false;
+  private volatile java.net.URI refusal;
 
   /**
    * Runs {@code fault} before each request reaches the server: it may sleep (a slow server), throw
@@ -61,6 +64,25 @@ public final class RequestLog implements Interceptor {
    */
   public void answerWithErrors(java.util.function.ToIntFunction<Request> status) {
     this.errorAnswers = status;
+    this.errorMessage = null;
+  }
+
+  /**
+   * Like {@link #answerWithErrors(java.util.function.ToIntFunction)}, with {@code message} as the
+   * error {@code Status}'s message, the way an API server explains a refusal.
+   */
+  public void answerWithErrors(java.util.function.ToIntFunction<Request> status, String message) {
+    this.errorMessage = message;
+    this.errorAnswers = status;
+  }
+
+  /**
+   * Sends each request matching {@code which} to {@code target} instead, a path on the API server
+   * that answers with an error (see {@link TestApiServer#refusingPath}); watches included.
+   */
+  public void refuse(Predicate<Request> which, java.net.URI target) {
+    this.refusal = target;
+    this.refused = which;
   }
 
   @Override
@@ -86,9 +108,17 @@ public final class RequestLog implements Interceptor {
     }
     requests.add(r);
     fault.accept(r);
+    if (refused.test(r)) {
+      // A watch's websocket upgrade keeps its ws scheme.
+      builder.uri(
+          request.uri().getScheme().startsWith("ws")
+              ? io.fabric8.kubernetes.client.http.WebSocket.toWebSocketUri(refusal)
+              : refusal);
+      return;
+    }
     int error = errorAnswers.applyAsInt(r);
     if (error != 0) {
-      builder.uri(ErrorServer.get().uri(error, r.path()));
+      builder.uri(ErrorServer.get().uri(error, r.path(), errorMessage));
     }
   }
 

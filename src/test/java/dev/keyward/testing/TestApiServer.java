@@ -28,6 +28,8 @@ public final class TestApiServer {
   public static final String BACKEND = System.getProperty("keyward.apiserver", "mock");
 
   private static TestApiServer instance;
+  private static KubernetesMockServer mock;
+  private static int refusals;
 
   private final Config config;
   private final KubernetesClient admin;
@@ -80,6 +82,7 @@ public final class TestApiServer {
             new KubernetesMixedDispatcher(expectations),
             false);
     server.init();
+    mock = server;
     server
         .expect()
         .post()
@@ -113,6 +116,31 @@ public final class TestApiServer {
     Config config = server.createClient().getConfiguration();
     config.setNamespace(null);
     return config;
+  }
+
+  /**
+   * On the mock: a path where every GET, plain or a watch's websocket upgrade, is answered with
+   * {@code code} and a {@code Status} carrying {@code message} (an expectation in the mock's mixed
+   * mode). Null on a real API server.
+   */
+  public static synchronized String refusingPath(int code, String message) {
+    if (mock == null) {
+      return null;
+    }
+    String path = "/keyward-test-refusal/" + ++refusals;
+    mock.expect()
+        .get()
+        .withPath(path)
+        .andReturn(
+            code,
+            new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withStatus("Failure")
+                .withCode(code)
+                .withReason("InternalError")
+                .withMessage(message)
+                .build())
+        .always();
+    return path;
   }
 
   private void installCrds() {

@@ -1,0 +1,96 @@
+package dev.keyward.common;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How both reconcilers report: a Warning Event for a problem once (not again while the Ready
+ * condition already says it), a status patch only when the status changed, a requeue that never
+ * fires early. One place, so ApiKeys and ToolSecrets behave alike.
+ *
+ * @param <P> the custom resource
+ * @param <S> its status
+ */
+public final class StatusReporter<P extends CustomResource<?, S>, S extends HasConditions> {
+
+  /** How often a Secret conflict is looked at again; the foreign Secret is not watched. */
+  public static final Duration CONFLICT_RECHECK = Duration.ofMinutes(5);
+
+  private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
+
+  private final EventRecorder events;
+  private final BiConsumer<P, S> observer;
+
+  /**
+   * @param observer told of every status a reconcile settles on, written or unchanged
+   */
+  public StatusReporter(EventRecorder events, BiConsumer<P, S> observer) {
+    this.events = events;
+    this.observer = observer;
+  }
+
+  /** True when the resource's Ready condition already reports exactly this problem. */
+  public boolean alreadyReported(P resource, SpecProblem problem) {
+    return resource.getStatus() != null
+        && Conditions.alreadyReported(
+            resource.getStatus().getConditions(),
+            problem.reason(),
+            problem.message(),
+            resource.getMetadata().getGeneration());
+  }
+
+  /** A Warning Event for a problem, once: not again while status already reports it. */
+  public void warnOnce(P resource, SpecProblem problem) {
+    if (!alreadyReported(resource, problem)) {
+      events.warning(resource, problem.reason(), problem.message());
+      log.info(
+          "{} {}: {}: {}", resource.getKind(), id(resource), problem.reason(), problem.message());
+    }
+  }
+
+  /** A Warning Event about something that happened (not a standing problem), every time. */
+  public void warn(P resource, String reason, String message) {
+    events.warning(resource, reason, message);
+    log.info("{} {}: {}", resource.getKind(), id(resource), message);
+  }
+
+  /** A Normal Event, logged the same way. */
+  public void announce(P resource, String reason, String message) {
+    events.normal(resource, reason, message);
+    log.info("{} {}: {}", resource.getKind(), id(resource), message);
+  }
+
+  /** Patches status only when it changed; the observer hears of it either way. */
+  public UpdateControl<P> update(P resource, S status) {
+    observer.accept(resource, status);
+    if (status.equals(resource.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    resource.setStatus(status);
+    return UpdateControl.patchStatus(resource);
+  }
+
+  /** The delay until {@code then}, in whole seconds rounded up, so a requeue never fires early. */
+  public static Duration delayUntil(Instant now, Instant then) {
+    Duration delay = Duration.between(now, then);
+    long seconds = delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0);
+    return Duration.ofSeconds(Math.max(1, seconds));
+  }
+
+  /** When the resource was created; the epoch when the API server has not said yet. */
+  public static Instant createdAt(HasMetadata resource) {
+    String created = resource.getMetadata().getCreationTimestamp();
+    return created == null ? Instant.EPOCH : OffsetDateTime.parse(created).toInstant();
+  }
+
+  public static String id(HasMetadata resource) {
+    return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+  }
+}
