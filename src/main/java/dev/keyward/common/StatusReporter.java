@@ -1,11 +1,15 @@
 package dev.keyward.common;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +40,43 @@ public final class StatusReporter<P extends CustomResource<?, S>, S extends HasC
     this.observer = observer;
   }
 
-  /** True when the resource's Ready condition already reports exactly this problem. */
+  /**
+   * The problem each resource was last reported with, by uid. JOSDK does not put a status it
+   * patched into its cache, so the reconcile that an event queued meanwhile can still see the
+   * status from before: this memory keeps that reconcile from warning and counting again. Bounded;
+   * an entry goes when the resource reports no problem.
+   */
+  private final Map<String, String> reported =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > 10_000;
+            }
+          });
+
+  /** True when the resource's Ready condition, or this process, already reported the problem. */
   public boolean alreadyReported(P resource, SpecProblem problem) {
-    return resource.getStatus() != null
-        && Conditions.alreadyReported(
-            resource.getStatus().getConditions(),
-            problem.reason(),
-            problem.message(),
-            resource.getMetadata().getGeneration());
+    Long generation = resource.getMetadata().getGeneration();
+    return (resource.getStatus() != null
+            && Conditions.alreadyReported(
+                resource.getStatus().getConditions(),
+                problem.reason(),
+                problem.message(),
+                generation))
+        || memo(problem, generation).equals(reported.get(resource.getMetadata().getUid()));
+  }
+
+  private static String memo(SpecProblem problem, Long generation) {
+    return generation + "/" + problem.reason() + "/" + problem.message();
+  }
+
+  /** Remembers that the problem was reported, whether or not its status write gets through. */
+  public void remember(P resource, SpecProblem problem) {
+    String uid = resource.getMetadata().getUid();
+    if (uid != null) {
+      reported.put(uid, memo(problem, resource.getMetadata().getGeneration()));
+    }
   }
 
   /** A Warning Event for a problem, once: not again while status already reports it. */
@@ -52,6 +85,7 @@ public final class StatusReporter<P extends CustomResource<?, S>, S extends HasC
       events.warning(resource, problem.reason(), problem.message());
       log.info(
           "{} {}: {}: {}", resource.getKind(), id(resource), problem.reason(), problem.message());
+      remember(resource, problem);
     }
   }
 
@@ -70,6 +104,12 @@ public final class StatusReporter<P extends CustomResource<?, S>, S extends HasC
   /** Patches status only when it changed; the observer hears of it either way. */
   public UpdateControl<P> update(P resource, S status) {
     observer.accept(resource, status);
+    Condition ready = Conditions.find(status.getConditions(), Conditions.READY);
+    if (ready != null
+        && "True".equals(ready.getStatus())
+        && resource.getMetadata().getUid() != null) {
+      reported.remove(resource.getMetadata().getUid());
+    }
     if (status.equals(resource.getStatus())) {
       return UpdateControl.noUpdate();
     }

@@ -147,11 +147,16 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
   /** Metrics, a Warning once, an Event, then status and when to look again. */
   private UpdateControl<ToolSecret> report(
       ToolSecret toolSecret, ValuePlan plan, ValuePlan.Settled settled, Instant now) {
-    if (plan.failure() != null && !report.alreadyReported(toolSecret, plan.problem())) {
+    boolean newFailure =
+        plan.failure() != null && !report.alreadyReported(toolSecret, plan.problem());
+    if (newFailure) {
       settings.observer().unsealFailed(toolSecret, plan.failure());
     }
     if (settled.warning() != null) {
       report.warnOnce(toolSecret, settled.warning());
+    }
+    if (newFailure) {
+      report.remember(toolSecret, plan.problem());
     }
     if (settled.announcement() != null) {
       report.announce(
