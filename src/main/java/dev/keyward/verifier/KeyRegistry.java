@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -109,6 +110,16 @@ public final class KeyRegistry {
         previous = null;
       }
     }
+    if (owner.revoked() && old != null) {
+      // The operator drops the hashes of a revoked key from status; keep answering REVOKED
+      // (not UNKNOWN) for the values it had, as long as the ApiKey stays revoked.
+      if (current == null) {
+        current = retain(old.current(), owner, id);
+      }
+      if (previous == null && !Objects.equals(old.previous(), current)) {
+        previous = retain(old.previous(), owner, id);
+      }
+    }
     byName.put(id, new Entry(owner, current, previous));
     if (old != null) {
       forget(old.current(), id, current, previous);
@@ -174,6 +185,24 @@ public final class KeyRegistry {
         return entry == null ? null : stub(entry.owner());
       }
     };
+  }
+
+  /** Keeps a hash this ApiKey held, under its new (revoked) owner; null when there is none. */
+  private KeyHash retain(KeyHash hash, KeyOwner owner, String id) {
+    KeyRecord record = hash == null ? null : byHash.get(hash);
+    if (record == null || !record.owner().id().equals(id)) {
+      return null;
+    }
+    byHash.put(
+        hash,
+        new KeyRecord(
+            owner,
+            record.keyVersion(),
+            record.previous(),
+            record.validUntilMillis(),
+            record.statusLastUsedSeconds(),
+            record.usage()));
+    return hash;
   }
 
   /** Drops a hash this ApiKey no longer carries, unless another ApiKey holds it now. */
@@ -259,13 +288,7 @@ public final class KeyRegistry {
   }
 
   private static long seconds(String time) {
-    if (time == null) {
-      return Long.MIN_VALUE;
-    }
-    try {
-      return Instant.parse(time).getEpochSecond();
-    } catch (DateTimeParseException e) {
-      return Long.MIN_VALUE;
-    }
+    long millis = millis(time);
+    return millis == Long.MAX_VALUE ? Long.MIN_VALUE : Math.floorDiv(millis, 1000);
   }
 }
