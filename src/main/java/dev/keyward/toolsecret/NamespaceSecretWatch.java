@@ -13,10 +13,13 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,15 +83,37 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
 
   void schedule(Duration delay) {
     try {
-      executor.schedule(this::open, delay.toMillis(), TimeUnit.MILLISECONDS);
+      executor.schedule(
+          () -> {
+            open(true);
+          },
+          delay.toMillis(),
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // stopping
     }
   }
 
-  private void open() {
+  /**
+   * Opens the first watch on the caller's thread and waits until it is established or refused, so
+   * that a read of a source after this returns is covered by the watch: nothing to re-read.
+   */
+  void openFirst() {
+    try {
+      open(false).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Reported by the watch itself (refused), or still pending (reported when it settles).
+    }
+  }
+
+  /**
+   * @param reread re-read every source once established: changes since the last watch were unseen
+   */
+  private CompletableFuture<?> open(boolean reread) {
     if (closed) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     String resourceVersion;
     try {
@@ -102,10 +127,10 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
               .getResourceVersion();
     } catch (RuntimeException e) {
       failed(e.getMessage());
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     URI uri = watchUri(resourceVersion);
-    watchHttp
+    return watchHttp
         .newWebSocketBuilder()
         .uri(uri)
         .connectTimeout(30, TimeUnit.SECONDS)
@@ -117,7 +142,7 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
                 if (closed) {
                   ws.sendClose(1000, null);
                 } else {
-                  established();
+                  established(reread);
                 }
               } else {
                 refused(uri, error);
@@ -212,7 +237,7 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
     }
   }
 
-  private void established() {
+  private void established(boolean reread) {
     nextRetry = FIRST_RETRY;
     boolean wasFailing = problem != null;
     problem = null;
@@ -220,8 +245,10 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
     if (wasFailing) {
       log.info("Watching the Secrets of namespace {} again", namespace);
     }
-    // Changes between the last read and this watch were not seen.
-    owner.reread(namespace);
+    if (reread || wasFailing) {
+      // Changes between the last read and this watch were not seen.
+      owner.reread(namespace);
+    }
   }
 
   /** The watch ended (the server's timeout, a lost connection): list and watch again. */

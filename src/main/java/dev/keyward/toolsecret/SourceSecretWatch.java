@@ -120,26 +120,33 @@ final class SourceSecretWatch extends SimpleInboundEventSource<ToolSecret> {
    * Opens the namespace's watch when one of its ToolSecrets uses {@code valueFrom} and none is
    * open, and closes it when none does any more. Cheap; called at each reconcile.
    */
-  synchronized void follow(String namespace) {
-    if (!isRunning()) {
-      return;
+  void follow(String namespace) {
+    NamespaceSecretWatch opened = null;
+    synchronized (this) {
+      if (!isRunning()) {
+        return;
+      }
+      NamespaceSecretWatch current = watches.get(namespace);
+      boolean wanted = !primaries.byIndex(BY_NAMESPACE, namespace).isEmpty();
+      if (!wanted && current != null) {
+        // An index is briefly empty while the cache replaces an object: ask the cache itself.
+        wanted =
+            primaries.list(namespace, t -> !sourceNamespaces(t).isEmpty()).findAny().isPresent();
+      }
+      if (wanted && current == null) {
+        opened = new NamespaceSecretWatch(namespace, client, watchHttp, executor, owner);
+        watches.put(namespace, opened);
+      } else if (!wanted && current != null) {
+        watches.remove(namespace);
+        current.close();
+        observer.sourceWatch(namespace, null, false);
+        log.info(
+            "No ToolSecret in namespace {} uses valueFrom; stopped watching Secrets", namespace);
+      }
     }
-    NamespaceSecretWatch current = watches.get(namespace);
-    boolean wanted = !primaries.byIndex(BY_NAMESPACE, namespace).isEmpty();
-    if (!wanted && current != null) {
-      // An index is briefly empty while the cache replaces an object: ask the cache itself.
-      wanted = primaries.list(namespace, t -> !sourceNamespaces(t).isEmpty()).findAny().isPresent();
-    }
-    if (wanted && current == null) {
-      NamespaceSecretWatch watch =
-          new NamespaceSecretWatch(namespace, client, watchHttp, executor, owner);
-      watches.put(namespace, watch);
-      watch.schedule(Duration.ZERO);
-    } else if (!wanted && current != null) {
-      watches.remove(namespace);
-      current.close();
-      observer.sourceWatch(namespace, null, false);
-      log.info("No ToolSecret in namespace {} uses valueFrom; stopped watching Secrets", namespace);
+    if (opened != null) {
+      // Before the caller reads its source, so no change falls between the read and the watch.
+      opened.openFirst();
     }
   }
 
