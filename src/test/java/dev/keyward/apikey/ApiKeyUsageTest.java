@@ -91,15 +91,14 @@ class ApiKeyUsageTest {
     kw.create(apiKey("legacy", s -> s.setType("Agent")));
     kw.awaitApiKey("legacy", k -> activeAt(k, 1));
     String key = value(kw.secret("legacy"), "apiKey");
-    // What an older Keyward left behind: no hash in status, none in the Secret.
+    // What an older Keyward left behind, set up while no operator runs: no hash in status, none
+    // in the Secret. The operator that starts next is the upgraded one.
+    kw.stop();
     kw.apiKeys()
         .inNamespace(kw.namespace())
         .withName("legacy")
         .subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"keyHash\":null}}");
-    await().until(() -> kw.apiKey("legacy").getStatus().getKeyHash() == null);
-    await().pollDelay(Duration.ofMillis(500)).until(() -> true); // the operator's cache has it
-    int before = kw.requests().size();
     kw.admin()
         .secrets()
         .inNamespace(kw.namespace())
@@ -109,6 +108,8 @@ class ApiKeyUsageTest {
               s.getMetadata().getAnnotations().remove("keyward.dev/key-hash");
               return s;
             });
+    assertThat(kw.apiKey("legacy").getStatus().getKeyHash()).isNull();
+    kw.start();
 
     ApiKey upgraded =
         kw.awaitApiKey("legacy", k -> KeyFormat.keyHash(key).equals(k.getStatus().getKeyHash()));
@@ -117,22 +118,39 @@ class ApiKeyUsageTest {
     assertThat(kw.secret("legacy").getMetadata().getAnnotations())
         .containsEntry("keyward.dev/key-hash", KeyFormat.keyHash(key));
 
-    // Then quiet: a resync after the echoes of its own writes writes nothing.
+    // Then quiet: once the echoes of its own writes are handled, a resync writes nothing.
     await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+    int settled = kw.requests().size();
     int seen = kw.reconcileCount("legacy");
     kw.resync();
     await().until(() -> kw.reconcileCount("legacy") > seen);
     await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+    assertThat(kw.requests().since(settled))
+        .as("no write after settling")
+        .noneMatch(r -> r.isWrite());
+
     List<String> writes =
-        kw.requests().since(before).stream()
+        kw.requests().since(0).stream()
             .filter(r -> r.isWrite())
             .map(r -> r.method() + " " + r.path().replaceAll("\\?.*", ""))
             .toList();
     assertThat(writes)
-        .as("one Secret update and one status patch")
-        .hasSize(2)
-        .anySatisfy(w -> assertThat(w).contains("/secrets/legacy"))
-        .anySatisfy(w -> assertThat(w).startsWith("PATCH").endsWith("/apikeys/legacy/status"));
+        .as("one Secret update, then status")
+        .filteredOn(w -> w.contains("/secrets/"))
+        .containsExactly("PUT /api/v1/namespaces/" + kw.namespace() + "/secrets/legacy");
+    // One status patch; a second, identical one when the reconcile queued by the Secret's own
+    // watch event still sees the cached ApiKey from before the first (JOSDK does not cache a
+    // status it patched; docs/decisions.md).
+    assertThat(writes)
+        .filteredOn(w -> !w.contains("/secrets/"))
+        .isNotEmpty()
+        .hasSizeLessThanOrEqualTo(2)
+        .allMatch(
+            w ->
+                w.equals(
+                    "PATCH /apis/keyward.dev/v1alpha1/namespaces/"
+                        + kw.namespace()
+                        + "/apikeys/legacy/status"));
   }
 
   @Test
