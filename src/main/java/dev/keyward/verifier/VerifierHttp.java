@@ -2,6 +2,7 @@ package dev.keyward.verifier;
 
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -41,12 +42,7 @@ public final class VerifierHttp implements AutoCloseable {
     this.api = api;
     this.metrics = metrics;
     this.synced = synced;
-    this.vertx =
-        Vertx.vertx(
-            new VertxOptions()
-                .setEventLoopPoolSize(eventLoops)
-                .setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
+    this.vertx = eventLoops(eventLoops);
   }
 
   /** Listens on {@code port} (0: any free port) with one server per event loop. */
@@ -57,6 +53,24 @@ public final class VerifierHttp implements AutoCloseable {
   }
 
   private int deploy(int port, int instances) throws Exception {
+    return serve(vertx, port, instances, this::handle);
+  }
+
+  /** The Vert.x instance the verifier runs on: {@code eventLoops} loops, no blocking pools. */
+  public static Vertx eventLoops(int eventLoops) {
+    return Vertx.vertx(
+        new VertxOptions()
+            .setEventLoopPoolSize(eventLoops)
+            .setWorkerPoolSize(1)
+            .setInternalBlockingPoolSize(1));
+  }
+
+  /**
+   * Serves {@code handler} on {@code port} with one server per event loop and the verifier's server
+   * options; returns the port bound. The benchmark's floor runs on the same stack.
+   */
+  public static int serve(Vertx vertx, int port, int instances, Handler<HttpServerRequest> handler)
+      throws Exception {
     int[] bound = new int[1];
     vertx
         .deployVerticle(
@@ -72,7 +86,7 @@ public final class VerifierHttp implements AutoCloseable {
                                 .setMaxInitialLineLength(MAX_HEADERS)
                                 .setIdleTimeout(120)
                                 .setIdleTimeoutUnit(TimeUnit.SECONDS))
-                        .requestHandler(VerifierHttp.this::handle)
+                        .requestHandler(handler)
                         .listen()
                         .onSuccess(
                             s -> {
