@@ -89,7 +89,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
       if (status.getFingerprint() != null && status.getLastUsedAt() != null) {
         used.put(status.getFingerprint(), status.getLastUsedAt());
       }
-      ApiKeyStatus.PreviousKey previous = status.getPreviousKey();
+      PreviousKey previous = status.getPreviousKey();
       if (previous != null
           && previous.getFingerprint() != null
           && previous.getLastUsedAt() != null) {
