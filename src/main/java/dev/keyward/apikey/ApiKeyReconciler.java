@@ -126,7 +126,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     Instant now = clock.instant();
     KeyPolicy.Checked checked = KeyPolicy.from(key);
     if (checked.problem() != null) {
-      return failed(key, checked.problem(), now);
+      return failed(key, checked.problem(), now, context);
     }
     KeyPolicy policy = checked.policy();
     String namespace = key.getMetadata().getNamespace();
@@ -137,7 +137,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
             ? ManagedSecrets.observe(context.getClient(), secrets, secretId)
             : secrets.get(secretId).orElse(null);
     if (observedSecret != null && !ManagedSecrets.isControlledBy(observedSecret, key)) {
-      return conflict(key, ManagedSecrets.conflict(observedSecret, key), now);
+      return conflict(key, ManagedSecrets.conflict(observedSecret, key), now, context);
     }
     KeyState observed = observedSecret == null ? null : ApiKeySecret.read(observedSecret, policy);
     int lastKnownVersion =
@@ -167,7 +167,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
       try {
         ManagedSecrets.write(context.getClient(), secrets, key, observedSecret, desired);
       } catch (SecretConflictException e) {
-        return conflict(key, e, now);
+        return conflict(key, e, now, context);
       } catch (KubernetesClientException e) {
         if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
             && observedSecret == null
@@ -185,7 +185,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     }
 
     UpdateControl<ApiKey> control =
-        report.update(key, ApiKeyStatuses.of(key, policy, plan.state(), now));
+        report.update(key, ApiKeyStatuses.of(key, policy, plan.state(), now), context);
     Duration delay = plan.delayFrom(now);
     return delay == null ? control : control.rescheduleAfter(delay);
   }
@@ -252,13 +252,15 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     observer.changed(key, change);
   }
 
-  private UpdateControl<ApiKey> failed(ApiKey key, SpecProblem problem, Instant now) {
+  private UpdateControl<ApiKey> failed(
+      ApiKey key, SpecProblem problem, Instant now, Context<ApiKey> context) {
     report.warnOnce(key, problem);
-    return report.update(key, ApiKeyStatuses.failed(key, problem, now));
+    return report.update(key, ApiKeyStatuses.failed(key, problem, now), context);
   }
 
-  private UpdateControl<ApiKey> conflict(ApiKey key, SecretConflictException e, Instant now) {
-    return failed(key, new SpecProblem("SecretConflict", e.getMessage()), now)
+  private UpdateControl<ApiKey> conflict(
+      ApiKey key, SecretConflictException e, Instant now, Context<ApiKey> context) {
+    return failed(key, new SpecProblem("SecretConflict", e.getMessage()), now, context)
         .rescheduleAfter(StatusReporter.CONFLICT_RECHECK);
   }
 

@@ -3,6 +3,7 @@ package dev.keyward.common;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,9 +42,9 @@ public final class StatusReporter<P extends CustomResource<?, S>, S extends HasC
   }
 
   /**
-   * The problem each resource was last reported with, by uid. JOSDK does not put a status it
-   * patched into its cache, so the reconcile that an event queued meanwhile can still see the
-   * status from before: this memory keeps that reconcile from warning and counting again. Bounded;
+   * The problem each resource was last reported with, by uid. A reconcile can run on a cached copy
+   * from before the last status write reached the informer (when the answer to that write could not
+   * be cached, or after a restart): this memory keeps it from warning and counting again. Bounded;
    * an entry goes when the resource reports no problem.
    */
   private final Map<String, String> reported =
@@ -101,8 +102,22 @@ public final class StatusReporter<P extends CustomResource<?, S>, S extends HasC
     log.info("{} {}: {}", resource.getKind(), id(resource), message);
   }
 
-  /** Patches status only when it changed; the observer hears of it either way. */
-  public UpdateControl<P> update(P resource, S status) {
+  /**
+   * Writes the status when it changed (see {@link StatusPatch}); the observer hears of it either
+   * way. The write happens here, so the returned control never asks JOSDK to patch status.
+   */
+  public UpdateControl<P> update(P resource, S status, Context<P> context) {
+    if (settle(resource, status)) {
+      StatusPatch.write(context, resource, resource.getStatus(), status);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Tells the observer the status a reconcile settled on, forgets a reported problem once the
+   * resource is Ready, and says whether the status differs from the one the resource shows.
+   */
+  boolean settle(P resource, S status) {
     observer.accept(resource, status);
     Condition ready = Conditions.find(status.getConditions(), Conditions.READY);
     if (ready != null
@@ -110,11 +125,7 @@ public final class StatusReporter<P extends CustomResource<?, S>, S extends HasC
         && resource.getMetadata().getUid() != null) {
       reported.remove(resource.getMetadata().getUid());
     }
-    if (status.equals(resource.getStatus())) {
-      return UpdateControl.noUpdate();
-    }
-    resource.setStatus(status);
-    return UpdateControl.patchStatus(resource);
+    return !status.equals(resource.getStatus());
   }
 
   /** The delay until {@code then}, in whole seconds rounded up, so a requeue never fires early. */

@@ -103,7 +103,7 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
             updated.index(),
             settings.indexName(),
             now);
-    return report(toolSecret, plan, settled, now);
+    return report(toolSecret, plan, settled, now, context);
   }
 
   /** What a decision needs to know, read before the namespace's lock is taken. */
@@ -146,7 +146,11 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
 
   /** Metrics, a Warning once, an Event, then status and when to look again. */
   private UpdateControl<ToolSecret> report(
-      ToolSecret toolSecret, ValuePlan plan, ValuePlan.Settled settled, Instant now) {
+      ToolSecret toolSecret,
+      ValuePlan plan,
+      ValuePlan.Settled settled,
+      Instant now,
+      Context<ToolSecret> context) {
     boolean newFailure =
         plan.failure() != null && !report.alreadyReported(toolSecret, plan.problem());
     if (newFailure) {
@@ -163,7 +167,7 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
           toolSecret, settled.announcement().reason(), settled.announcement().message());
     }
     UpdateControl<ToolSecret> control =
-        report.update(toolSecret, sourceWatch.annotate(toolSecret, settled.status(), now));
+        report.update(toolSecret, sourceWatch.annotate(toolSecret, settled.status(), now), context);
     Duration recheck = sourceWatch.recheck(toolSecret, settled.recheck());
     return recheck == null ? control : control.rescheduleAfter(recheck);
   }

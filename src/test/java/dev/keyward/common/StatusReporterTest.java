@@ -13,8 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reconcile that runs on a cached object from before the last status write (JOSDK does not cache
- * the status it patched) must not warn again about the problem it just reported.
+ * A reconcile that runs on a cached object from before the last status write reached the informer
+ * must not warn again about the problem it just reported.
  */
 class StatusReporterTest {
 
@@ -56,7 +56,7 @@ class StatusReporterTest {
     ApiKeyStatus ready = new ApiKeyStatus();
     ready.setConditions(
         Conditions.ready(true, "KeyActive", "ok", 1L, null, Instant.parse("2026-11-30T00:00:00Z")));
-    report.update(stale(1), ready);
+    report.settle(stale(1), ready);
     report.warnOnce(stale(1), badType);
     assertThat(warnings).containsExactly("InvalidType", "InvalidType");
   }
