@@ -4,9 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.keyward.secrets.SecretTarget;
 import io.fabric8.crd.generator.annotation.SelectableField;
-import io.fabric8.generator.annotation.Max;
-import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -85,7 +82,7 @@ public class ApiKeySpec {
   private String expiresAfter;
 
   @JsonPropertyDescription("Automatic rotation before expiry.")
-  private Rotation rotation;
+  private RotationSettings rotation;
 
   @JsonPropertyDescription(
       "true removes every value from the Secret at once. Setting it back to false issues a new"
@@ -97,7 +94,7 @@ public class ApiKeySpec {
   private List<String> scopes;
 
   @JsonPropertyDescription("Optional key format: prefix and number of random characters.")
-  private Format format;
+  private FormatSettings format;
 
   @JsonPropertyDescription(
       "Where the key is written. Default: a Secret named like the ApiKey, data key apiKey.")
@@ -153,11 +150,11 @@ public class ApiKeySpec {
     this.expiresAfter = expiresAfter;
   }
 
-  public Rotation getRotation() {
+  public RotationSettings getRotation() {
     return rotation;
   }
 
-  public void setRotation(Rotation rotation) {
+  public void setRotation(RotationSettings rotation) {
     this.rotation = rotation;
   }
 
@@ -177,11 +174,11 @@ public class ApiKeySpec {
     this.scopes = scopes;
   }
 
-  public Format getFormat() {
+  public FormatSettings getFormat() {
     return format;
   }
 
-  public void setFormat(Format format) {
+  public void setFormat(FormatSettings format) {
     this.format = format;
   }
 
@@ -201,49 +198,6 @@ public class ApiKeySpec {
     this.rolloutRestartTargets = rolloutRestartTargets;
   }
 
-  /** A workload restarted after each new key version. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class RolloutTarget {
-
-    @JsonPropertyDescription("Deployment, StatefulSet or DaemonSet.")
-    @Required
-    @Size(max = 64)
-    @ValidationRule(
-        value = "self == 'Deployment' || self == 'StatefulSet' || self == 'DaemonSet'",
-        message =
-            "InvalidRolloutTarget: spec.rolloutRestartTargets kind must be Deployment,"
-                + " StatefulSet or DaemonSet")
-    private String kind;
-
-    @JsonPropertyDescription("Name of the workload in the ApiKey's namespace.")
-    @Required
-    @Size(min = 1, max = 253)
-    private String name;
-
-    public RolloutTarget() {}
-
-    public RolloutTarget(String kind, String name) {
-      this.kind = kind;
-      this.name = name;
-    }
-
-    public String getKind() {
-      return kind;
-    }
-
-    public void setKind(String kind) {
-      this.kind = kind;
-    }
-
-    public String getName() {
-      return name;
-    }
-
-    public void setName(String name) {
-      this.name = name;
-    }
-  }
-
   public String getRevokeWhenUnusedFor() {
     return revokeWhenUnusedFor;
   }
@@ -258,127 +212,5 @@ public class ApiKeySpec {
 
   public void setRateLimit(RateLimit rateLimit) {
     this.rateLimit = rateLimit;
-  }
-
-  /** How many requests per period the verifier accepts for one key. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class RateLimit {
-
-    @JsonPropertyDescription("Requests allowed per period, at least 1.")
-    @Required
-    @Min(1)
-    private Integer requests;
-
-    @JsonPropertyDescription("The period, written like 1m, 1h or 30s.")
-    @Required
-    @Size(max = 64)
-    @ValidationRule(
-        value = "self.matches(" + DURATION + ")",
-        message =
-            "InvalidRateLimit: spec.rateLimit.per is not a duration: write a positive number"
-                + " followed by d, h, m or s, for example 1m")
-    @ValidationRule(
-        value = NOT_ZERO,
-        message = "InvalidRateLimit: spec.rateLimit.per must be longer than zero")
-    private String per;
-
-    public RateLimit() {}
-
-    public RateLimit(Integer requests, String per) {
-      this.requests = requests;
-      this.per = per;
-    }
-
-    public Integer getRequests() {
-      return requests;
-    }
-
-    public void setRequests(Integer requests) {
-      this.requests = requests;
-    }
-
-    public String getPer() {
-      return per;
-    }
-
-    public void setPer(String per) {
-      this.per = per;
-    }
-  }
-
-  /** Automatic rotation settings. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Rotation {
-
-    @JsonPropertyDescription(
-        "Rotate automatically before expiry. Default: true when the key expires.")
-    private Boolean enabled;
-
-    @JsonPropertyDescription(
-        "How long old and new key are both valid; rotation starts this long before expiry. Must"
-            + " be shorter than expiresAfter. Default: 7d, or a quarter of expiresAfter when that"
-            + " is shorter.")
-    @Size(max = 64)
-    @ValidationRule(
-        value = "self.matches(" + DURATION + ")",
-        message =
-            "InvalidDuration: spec.rotation.overlap is not a duration: write a positive number"
-                + " followed by d, h, m or s, for example 7d")
-    @ValidationRule(
-        value = NOT_ZERO,
-        message = "InvalidDuration: spec.rotation.overlap must be longer than zero")
-    private String overlap;
-
-    public Boolean getEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(Boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    public String getOverlap() {
-      return overlap;
-    }
-
-    public void setOverlap(String overlap) {
-      this.overlap = overlap;
-    }
-  }
-
-  /** Key format settings. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Format {
-
-    @JsonPropertyDescription(
-        "Key prefix, 1 to 16 of [A-Za-z0-9_-]. Default: kwa_ for Agent keys, kw_ for Standard.")
-    @Size(max = 64)
-    @ValidationRule(
-        value = "self.matches('^[A-Za-z0-9_-]{1,16}$')",
-        message =
-            "InvalidKeyFormat: spec.format.prefix must be 1 to 16 characters of letters, digits,"
-                + " '_' or '-'")
-    private String prefix;
-
-    @JsonPropertyDescription("Number of random base62 characters, 22 to 128. Default: 32.")
-    @Min(22)
-    @Max(128)
-    private Integer length;
-
-    public String getPrefix() {
-      return prefix;
-    }
-
-    public void setPrefix(String prefix) {
-      this.prefix = prefix;
-    }
-
-    public Integer getLength() {
-      return length;
-    }
-
-    public void setLength(Integer length) {
-      this.length = length;
-    }
   }
 }

@@ -46,8 +46,8 @@ public final class ApiKeyStatuses {
       status.setRotatesAt(ApiKeySecret.text(policy.rotatesAt(state.issuedAt())));
     }
     if (state.previous() != null) {
-      ApiKeyStatus.PreviousKey previousKey =
-          new ApiKeyStatus.PreviousKey(
+      PreviousKey previousKey =
+          new PreviousKey(
               KeyFormat.mask(state.previous()),
               state.previousFingerprint(),
               ApiKeySecret.text(state.previousValidUntil()));

@@ -34,7 +34,7 @@ public record KeyPolicy(
     String dataKey,
     Map<String, String> extraLabels,
     Map<String, String> extraAnnotations,
-    List<ApiKeySpec.RolloutTarget> rolloutTargets,
+    List<RolloutTarget> rolloutTargets,
     Optional<Duration> revokeWhenUnusedFor) {
 
   public static final Set<String> ROLLOUT_KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet");
@@ -82,7 +82,7 @@ public record KeyPolicy(
           spec.getExpiresAfter() == null
               ? (agent ? Optional.of(AGENT_DEFAULT_LIFETIME) : Optional.empty())
               : Durations.parseOrNever("spec.expiresAfter", spec.getExpiresAfter());
-      ApiKeySpec.Rotation rotation = spec.getRotation();
+      RotationSettings rotation = spec.getRotation();
       overlap =
           rotation == null || rotation.getOverlap() == null
               ? defaultOverlap(lifetime)
@@ -109,7 +109,7 @@ public record KeyPolicy(
       return Checked.problem("InvalidRateLimit", rateLimitProblem);
     }
 
-    ApiKeySpec.Format format = spec.getFormat();
+    FormatSettings format = spec.getFormat();
     String prefix =
         format == null || format.getPrefix() == null
             ? (agent ? KeyFormat.AGENT_PREFIX : KeyFormat.STANDARD_PREFIX)
@@ -134,11 +134,11 @@ public record KeyPolicy(
       return new Checked(null, targetProblem);
     }
 
-    List<ApiKeySpec.RolloutTarget> targets =
+    List<RolloutTarget> targets =
         spec.getRolloutRestartTargets() == null
             ? List.of()
             : List.copyOf(spec.getRolloutRestartTargets());
-    for (ApiKeySpec.RolloutTarget t : targets) {
+    for (RolloutTarget t : targets) {
       if (t == null || !ROLLOUT_KINDS.contains(t.getKind())) {
         return Checked.problem(
             "InvalidRolloutTarget",
@@ -177,7 +177,7 @@ public record KeyPolicy(
    * The verifier enforces {@code spec.rateLimit}; the operator refuses what it could not enforce,
    * so a typo shows on the ApiKey instead of silently meaning "no limit".
    */
-  static String checkRateLimit(ApiKeySpec.RateLimit limit) {
+  static String checkRateLimit(RateLimit limit) {
     if (limit == null) {
       return null;
     }

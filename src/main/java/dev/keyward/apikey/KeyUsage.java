@@ -26,7 +26,7 @@ public record KeyUsage(Map<String, String> byFingerprint) {
     if (status.getFingerprint() != null && status.getLastUsedAt() != null) {
       used.put(status.getFingerprint(), status.getLastUsedAt());
     }
-    ApiKeyStatus.PreviousKey previous = status.getPreviousKey();
+    PreviousKey previous = status.getPreviousKey();
     if (previous != null && previous.getFingerprint() != null && previous.getLastUsedAt() != null) {
       used.put(previous.getFingerprint(), previous.getLastUsedAt());
     }

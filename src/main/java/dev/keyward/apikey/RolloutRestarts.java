@@ -64,7 +64,7 @@ final class RolloutRestarts {
     String namespace = key.getMetadata().getNamespace();
     String annotation = versionAnnotation(key.getMetadata().getName());
     List<String> restarted = new ArrayList<>();
-    for (ApiKeySpec.RolloutTarget target : policy.rolloutTargets()) {
+    for (RolloutTarget target : policy.rolloutTargets()) {
       HasMetadata workload = get(client, namespace, target);
       if (workload == null) {
         String once =
@@ -118,14 +118,13 @@ final class RolloutRestarts {
     }
   }
 
-  private static HasMetadata get(
-      KubernetesClient client, String namespace, ApiKeySpec.RolloutTarget target) {
+  private static HasMetadata get(KubernetesClient client, String namespace, RolloutTarget target) {
     return (HasMetadata) resource(client, namespace, target).get();
   }
 
   @SuppressWarnings("rawtypes")
   private static io.fabric8.kubernetes.client.dsl.Resource resource(
-      KubernetesClient client, String namespace, ApiKeySpec.RolloutTarget target) {
+      KubernetesClient client, String namespace, RolloutTarget target) {
     var apps = client.apps();
     return switch (target.getKind()) {
       case "Deployment" -> apps.deployments().inNamespace(namespace).withName(target.getName());

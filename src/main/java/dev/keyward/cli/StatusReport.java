@@ -3,6 +3,7 @@ package dev.keyward.cli;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeySpec;
 import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.apikey.PreviousKey;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretSpec;
 import dev.keyward.toolsecret.ToolSecretStatus;
@@ -64,7 +65,7 @@ final class StatusReport {
     r.time("Last rotated", s.getLastRotatedAt());
     r.time("Last used", s.getLastUsedAt());
     r.time("Revoked", s.getRevokedAt());
-    ApiKeyStatus.PreviousKey previous = s.getPreviousKey();
+    PreviousKey previous = s.getPreviousKey();
     if (previous != null) {
       r.field(
           "Previous key",

@@ -3,6 +3,8 @@ package dev.keyward.verifier;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeySpec;
 import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.apikey.PreviousKey;
+import dev.keyward.apikey.RateLimit;
 import dev.keyward.common.Durations;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
@@ -93,7 +95,7 @@ public final class KeyRegistry {
                 seconds(status.getLastUsedAt()),
                 usage(current, id)));
       }
-      ApiKeyStatus.PreviousKey prev = status.getPreviousKey();
+      PreviousKey prev = status.getPreviousKey();
       previous = prev == null ? null : KeyHash.parse(prev.getKeyHash());
       if (previous != null && !previous.equals(current)) {
         byHash.put(
@@ -244,7 +246,7 @@ public final class KeyRegistry {
    * refill it. A limit the operator would refuse (requests under 1, a bad period) sets none: the
    * operator reports it on the ApiKey.
    */
-  private static TokenBucket bucket(ApiKey key, ApiKeySpec.RateLimit limit, TokenBucket old) {
+  private static TokenBucket bucket(ApiKey key, RateLimit limit, TokenBucket old) {
     if (limit == null || limit.getRequests() == null || limit.getRequests() < 1) {
       return null;
     }

@@ -28,8 +28,8 @@ class ApiKeyBadInputTest {
 
   record Case(String name, String reason, Consumer<ApiKeySpec> spec) {}
 
-  static ApiKeySpec.Format format(String prefix, Integer length) {
-    ApiKeySpec.Format f = new ApiKeySpec.Format();
+  static FormatSettings format(String prefix, Integer length) {
+    FormatSettings f = new FormatSettings();
     f.setPrefix(prefix);
     f.setLength(length);
     return f;
@@ -76,27 +76,23 @@ class ApiKeyBadInputTest {
         new Case(
             "bad-rollout-kind",
             "InvalidRolloutTarget",
-            s -> s.setRolloutRestartTargets(List.of(new ApiKeySpec.RolloutTarget("Job", "x")))));
+            s -> s.setRolloutRestartTargets(List.of(new RolloutTarget("Job", "x")))));
     cases.add(
         new Case(
             "rollout-no-name",
             "InvalidRolloutTarget",
-            s ->
-                s.setRolloutRestartTargets(
-                    List.of(new ApiKeySpec.RolloutTarget("Deployment", null)))));
+            s -> s.setRolloutRestartTargets(List.of(new RolloutTarget("Deployment", null)))));
     cases.add(
         new Case(
             "bad-unused-for", "InvalidDuration", s -> s.setRevokeWhenUnusedFor("three months")));
     cases.add(
         new Case(
-            "zero-rate-limit",
-            "InvalidRateLimit",
-            s -> s.setRateLimit(new ApiKeySpec.RateLimit(0, "1m"))));
+            "zero-rate-limit", "InvalidRateLimit", s -> s.setRateLimit(new RateLimit(0, "1m"))));
     cases.add(
         new Case(
             "bad-rate-period",
             "InvalidRateLimit",
-            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, "a minute"))));
+            s -> s.setRateLimit(new RateLimit(100, "a minute"))));
     cases.add(new Case("taken", "SecretConflict", s -> {}));
     return cases;
   }

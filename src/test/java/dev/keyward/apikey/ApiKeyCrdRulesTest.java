@@ -145,43 +145,41 @@ class ApiKeyCrdRulesTest {
               "unused-for-zero",
               s -> s.setRevokeWhenUnusedFor("0d"),
               Set.of("spec.revokeWhenUnusedFor InvalidDuration")),
-          new Extra(
-              "rate-limit", s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, "1m")), Set.of()),
+          new Extra("rate-limit", s -> s.setRateLimit(new RateLimit(100, "1m")), Set.of()),
           new Extra(
               "rate-limit-zero",
-              s -> s.setRateLimit(new ApiKeySpec.RateLimit(0, "1m")),
+              s -> s.setRateLimit(new RateLimit(0, "1m")),
               Set.of("spec.rateLimit.requests minimum")),
           new Extra(
               "rate-limit-no-period",
-              s -> s.setRateLimit(new ApiKeySpec.RateLimit(10, null)),
+              s -> s.setRateLimit(new RateLimit(10, null)),
               Set.of("spec.rateLimit.per required")),
           new Extra(
               "rate-limit-no-requests",
-              s -> s.setRateLimit(new ApiKeySpec.RateLimit(null, "1m")),
+              s -> s.setRateLimit(new RateLimit(null, "1m")),
               Set.of("spec.rateLimit.requests required")),
           new Extra(
               "rate-limit-bad-period",
-              s -> s.setRateLimit(new ApiKeySpec.RateLimit(10, "minute")),
+              s -> s.setRateLimit(new RateLimit(10, "minute")),
               Set.of("spec.rateLimit.per InvalidRateLimit")),
           new Extra(
               "rate-limit-zero-period",
-              s -> s.setRateLimit(new ApiKeySpec.RateLimit(10, "0s")),
+              s -> s.setRateLimit(new RateLimit(10, "0s")),
               Set.of("spec.rateLimit.per InvalidRateLimit")),
           new Extra(
               "too-many-rollout-targets",
               s ->
                   s.setRolloutRestartTargets(
-                      java.util.Collections.nCopies(
-                          33, new ApiKeySpec.RolloutTarget("Deployment", "x"))),
+                      java.util.Collections.nCopies(33, new RolloutTarget("Deployment", "x"))),
               Set.of("spec.rolloutRestartTargets maxItems")),
           new Extra(
               "every-rollout-kind",
               s ->
                   s.setRolloutRestartTargets(
                       List.of(
-                          new ApiKeySpec.RolloutTarget("Deployment", "a"),
-                          new ApiKeySpec.RolloutTarget("StatefulSet", "b"),
-                          new ApiKeySpec.RolloutTarget("DaemonSet", "c"))),
+                          new RolloutTarget("Deployment", "a"),
+                          new RolloutTarget("StatefulSet", "b"),
+                          new RolloutTarget("DaemonSet", "c"))),
               Set.of()));
 
   static Set<String> refusals(ApiKey key) {

@@ -89,7 +89,7 @@ class ApiKeyLifecycleTest {
         apiKey(
             "svc",
             s -> {
-              s.setFormat(new ApiKeySpec.Format());
+              s.setFormat(new FormatSettings());
               s.getFormat().setPrefix("acme_");
               s.getFormat().setLength(40);
               s.setSecret(new dev.keyward.secrets.SecretTarget());

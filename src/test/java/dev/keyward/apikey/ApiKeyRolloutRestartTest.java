@@ -102,10 +102,10 @@ class ApiKeyRolloutRestartTest {
               s.setRotation(rotation(true, "20s"));
               s.setRolloutRestartTargets(
                   List.of(
-                      new ApiKeySpec.RolloutTarget("Deployment", "agent"),
-                      new ApiKeySpec.RolloutTarget("StatefulSet", "agent-db"),
-                      new ApiKeySpec.RolloutTarget("DaemonSet", "agent-node"),
-                      new ApiKeySpec.RolloutTarget("Deployment", "ghost")));
+                      new RolloutTarget("Deployment", "agent"),
+                      new RolloutTarget("StatefulSet", "agent-db"),
+                      new RolloutTarget("DaemonSet", "agent-node"),
+                      new RolloutTarget("Deployment", "ghost")));
             }));
   }
 
@@ -211,8 +211,7 @@ class ApiKeyRolloutRestartTest {
     kw.create(
         apiKey(
             "bad-target",
-            s ->
-                s.setRolloutRestartTargets(List.of(new ApiKeySpec.RolloutTarget("CronJob", "x")))));
+            s -> s.setRolloutRestartTargets(List.of(new RolloutTarget("CronJob", "x")))));
     ApiKey key =
         kw.awaitApiKey(
             "bad-target", k -> k.getStatus() != null && "Failed".equals(k.getStatus().getPhase()));

@@ -53,7 +53,7 @@ class KeyPolicyTest {
             "InvalidKeyFormat",
             "spec.format.prefix",
             s -> {
-              s.setFormat(new ApiKeySpec.Format());
+              s.setFormat(new FormatSettings());
               s.getFormat().setPrefix("my key");
             }),
         bad(
@@ -61,7 +61,7 @@ class KeyPolicyTest {
             "InvalidKeyFormat",
             "128 bits",
             s -> {
-              s.setFormat(new ApiKeySpec.Format());
+              s.setFormat(new FormatSettings());
               s.getFormat().setLength(16);
             }),
         bad(
@@ -94,27 +94,27 @@ class KeyPolicyTest {
             "rate limit of zero requests",
             "InvalidRateLimit",
             "spec.rateLimit.requests (0) must be at least 1",
-            s -> s.setRateLimit(new ApiKeySpec.RateLimit(0, "1m"))),
+            s -> s.setRateLimit(new RateLimit(0, "1m"))),
         bad(
             "rate limit without requests",
             "InvalidRateLimit",
             "spec.rateLimit.requests",
-            s -> s.setRateLimit(new ApiKeySpec.RateLimit(null, "1m"))),
+            s -> s.setRateLimit(new RateLimit(null, "1m"))),
         bad(
             "rate limit without a period",
             "InvalidRateLimit",
             "spec.rateLimit.per is required",
-            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, null))),
+            s -> s.setRateLimit(new RateLimit(100, null))),
         bad(
             "rate limit per a fraction of a second",
             "InvalidRateLimit",
             "spec.rateLimit.per",
-            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, "500ms"))),
+            s -> s.setRateLimit(new RateLimit(100, "500ms"))),
         bad(
             "rate limit per zero seconds",
             "InvalidRateLimit",
             "longer than zero",
-            s -> s.setRateLimit(new ApiKeySpec.RateLimit(100, "0s"))));
+            s -> s.setRateLimit(new RateLimit(100, "0s"))));
   }
 
   @Test
@@ -135,7 +135,7 @@ class KeyPolicyTest {
   @Test
   void aValidRateLimitIsAccepted() {
     KeyPolicy.Checked checked =
-        KeyPolicy.from(apiKey("a", s -> s.setRateLimit(new ApiKeySpec.RateLimit(1, "1s"))));
+        KeyPolicy.from(apiKey("a", s -> s.setRateLimit(new RateLimit(1, "1s"))));
     assertThat(checked.problem()).isNull();
   }
 

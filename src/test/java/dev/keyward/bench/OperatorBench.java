@@ -19,6 +19,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -145,17 +146,23 @@ final class OperatorBench {
     private final BenchApiServer server;
     private final long client = clientNanos();
     private final Duration serverStart;
+    private final Instant started;
+    private final Map<String, Long> threadsStart = ThreadCpu.byGroup();
 
     Cpu(BenchApiServer server) {
       this.server = server;
       this.serverStart = server.cpu();
+      this.started = Instant.now();
     }
 
     void report(String phase, int n, Map<String, Object> figures) {
+      // The phase's wall-clock window, to cut a flight recording down to it.
+      System.err.printf("bench-window %s %s %s%n", phase, started, Instant.now());
       double clientMs = (clientNanos() - client) / 1e6;
       double serverMs = server.cpu().minus(serverStart).toNanos() / 1e6;
       figures.put(phase + "_client_cpu_ms_per_key", round(clientMs / n));
       figures.put(phase + "_apiserver_cpu_ms_per_key", round(serverMs / n));
+      figures.put(phase + "_client_cpu_ms_per_key_by_thread", ThreadCpu.since(threadsStart, n));
     }
 
     private static long clientNanos() {
@@ -188,6 +195,7 @@ final class OperatorBench {
       // The heap before the operator starts (the benchmark's own watch already holds the N
       // keys), so P3 can tell what the operator holds per key.
       long heapBefore = full ? heapAfterGc() : 0;
+      Map<String, long[]> histogramBefore = full ? classHistogram() : Map.of();
 
       // P1: N keys exist; from operator start until every one is Active.
       Cpu cpu = new Cpu(server);
@@ -242,6 +250,7 @@ final class OperatorBench {
       Thread.sleep(2000);
       long heapKeys = heapAfterGc();
       Map<String, long[]> before = classHistogram();
+      figures.put("p3_operator_top_kb_by_class", growth(histogramBefore, before, 12));
       forAll(3 * n, i -> admin.secrets().resource(secret(ns, "unrelated-" + i)).create());
       Thread.sleep(2000);
       long heapUnrelated = heapAfterGc();

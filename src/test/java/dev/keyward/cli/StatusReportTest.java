@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.apikey.PreviousKey;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -89,8 +90,7 @@ class StatusReportTest {
     key.getStatus().setExpiresAt("2026-06-08T12:00:00Z");
     key.getStatus().setRotatesAt("2026-06-01T11:00:00Z");
     key.getStatus()
-        .setPreviousKey(
-            new ApiKeyStatus.PreviousKey("kw_a…1234", "sha256:00", "2026-06-01T12:30:00Z"));
+        .setPreviousKey(new PreviousKey("kw_a…1234", "sha256:00", "2026-06-01T12:30:00Z"));
     String next = StatusReport.apiKey(key, List.of(), NOW).split("Next:\n")[1];
     List<String> lines = next.lines().takeWhile(l -> l.startsWith("  ")).toList();
     assertThat(lines).hasSize(2);

@@ -2,6 +2,7 @@ package dev.keyward.testing;
 
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeySpec;
+import dev.keyward.apikey.RotationSettings;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.function.Consumer;
 
@@ -19,8 +20,8 @@ public final class TestApiKeys {
     return key;
   }
 
-  public static ApiKeySpec.Rotation rotation(Boolean enabled, String overlap) {
-    ApiKeySpec.Rotation rotation = new ApiKeySpec.Rotation();
+  public static RotationSettings rotation(Boolean enabled, String overlap) {
+    RotationSettings rotation = new RotationSettings();
     rotation.setEnabled(enabled);
     rotation.setOverlap(overlap);
     return rotation;

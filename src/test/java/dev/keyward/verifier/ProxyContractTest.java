@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.keyward.apikey.ApiKeySpec;
+import dev.keyward.apikey.RateLimit;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.VerifierHarness;
 import java.net.URI;
@@ -85,7 +86,7 @@ class ProxyContractTest {
             "limited-" + kv.namespace(),
             s -> {
               scopes(s, "orders:read");
-              s.setRateLimit(new ApiKeySpec.RateLimit(1, "1h"));
+              s.setRateLimit(new RateLimit(1, "1h"));
             },
             s -> {});
     kv.awaitCode(limited, "OK");

@@ -4,8 +4,8 @@ import static dev.keyward.verifier.VerifierForwardAuthTest.assertRefused;
 import static dev.keyward.verifier.VerifierForwardAuthTest.withWrongChecksum;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
+import dev.keyward.apikey.PreviousKey;
 import dev.keyward.testing.LogCapture;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.VerifierHarness;
@@ -92,7 +92,7 @@ class VerifierBadInputTest {
         s -> {
           s.setKeyVersion(2);
           s.setKeyHash(KeyFormat.keyHash(current));
-          s.setPreviousKey(new ApiKeyStatus.PreviousKey(null, null, kv.in(Duration.ofDays(1))));
+          s.setPreviousKey(new PreviousKey(null, null, kv.in(Duration.ofDays(1))));
           s.getPreviousKey().setKeyHash(KeyFormat.keyHash(previous));
         });
     kv.awaitCode(current, "REVOKED");
@@ -114,7 +114,7 @@ class VerifierBadInputTest {
         s -> {
           s.setKeyVersion(2);
           s.setKeyHash(KeyFormat.keyHash(current));
-          s.setPreviousKey(new ApiKeyStatus.PreviousKey());
+          s.setPreviousKey(new PreviousKey());
           s.getPreviousKey().setKeyHash(KeyFormat.keyHash(previous));
         });
     kv.awaitCode(current, "OK");

@@ -2,8 +2,8 @@ package dev.keyward.verifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
+import dev.keyward.apikey.PreviousKey;
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.VerifierHarness;
@@ -80,7 +80,7 @@ class VerifierForwardAuthTest {
         s -> {
           s.setKeyVersion(2);
           s.setKeyHash(KeyFormat.keyHash(second));
-          s.setPreviousKey(new ApiKeyStatus.PreviousKey(KeyFormat.mask(first), null, until));
+          s.setPreviousKey(new PreviousKey(KeyFormat.mask(first), null, until));
           s.getPreviousKey().setKeyHash(KeyFormat.keyHash(first));
         });
     kv.awaitCode(second, "OK");
@@ -105,7 +105,7 @@ class VerifierForwardAuthTest {
         s -> {
           s.setKeyVersion(2);
           s.setKeyHash(KeyFormat.keyHash(current));
-          s.setPreviousKey(new ApiKeyStatus.PreviousKey(null, null, kv.in(Duration.ofDays(7))));
+          s.setPreviousKey(new PreviousKey(null, null, kv.in(Duration.ofDays(7))));
           s.getPreviousKey().setKeyHash(KeyFormat.keyHash(previous));
         });
     kv.awaitCode(previous, "OK");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyward.apikey.ApiKeySpec;
+import dev.keyward.apikey.RateLimit;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.VerifierHarness;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,7 @@ class VerifierRateLimitAndJsonTest {
   @Test
   void overItsRateLimitAKeyGets429WithRetryAfterUntilATokenIsBack() throws Exception {
     kv.startSynced();
-    String key = kv.issue("limited", s -> s.setRateLimit(new ApiKeySpec.RateLimit(3, "1m")));
+    String key = kv.issue("limited", s -> s.setRateLimit(new RateLimit(3, "1m")));
     String other = kv.issue("unlimited", s -> {});
     kv.awaitCode(other, "OK");
     kv.awaitCode(key, "OK"); // takes one of the three tokens

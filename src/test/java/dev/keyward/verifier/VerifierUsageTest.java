@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
+import dev.keyward.apikey.PreviousKey;
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.VerifierHarness;
 import java.time.Duration;
@@ -68,7 +69,7 @@ class VerifierUsageTest {
           s.setKeyVersion(2);
           s.setKeyHash(KeyFormat.keyHash(current));
           s.setLastUsedAt("2026-01-01T00:00:00Z");
-          s.setPreviousKey(new ApiKeyStatus.PreviousKey(null, null, kv.in(Duration.ofDays(7))));
+          s.setPreviousKey(new PreviousKey(null, null, kv.in(Duration.ofDays(7))));
           s.getPreviousKey().setKeyHash(KeyFormat.keyHash(old));
         });
     kv.awaitCode(old, "OK");

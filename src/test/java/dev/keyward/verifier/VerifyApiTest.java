@@ -6,6 +6,7 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeySpec;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
+import dev.keyward.apikey.RateLimit;
 import dev.keyward.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
@@ -74,7 +75,7 @@ class VerifyApiTest {
   @Test
   void denyAs403MasksOnly429And503() {
     ApiKeySpec spec = new ApiKeySpec();
-    spec.setRateLimit(new ApiKeySpec.RateLimit(1, "1m"));
+    spec.setRateLimit(new RateLimit(1, "1m"));
     String key = put("k", spec, null);
     assertThat(verify("denyAs=403", key).status()).isEqualTo(200);
     Answer limited = verify("denyAs=403", key);
@@ -93,7 +94,7 @@ class VerifyApiTest {
   @Test
   void jsonFormSaysWhenToRetryAndFailsClosedBeforeSync() {
     ApiKeySpec spec = new ApiKeySpec();
-    spec.setRateLimit(new ApiKeySpec.RateLimit(1, "1h"));
+    spec.setRateLimit(new RateLimit(1, "1h"));
     String key = put("k", spec, null);
     byte[] body = ("{\"key\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(api.json(body).body()).contains("\"valid\":true");
@@ -114,7 +115,7 @@ class VerifyApiTest {
   @Test
   void anInvalidRateLimitIsNoLimit() {
     ApiKeySpec spec = new ApiKeySpec();
-    spec.setRateLimit(new ApiKeySpec.RateLimit(1, "soon"));
+    spec.setRateLimit(new RateLimit(1, "soon"));
     String key = put("k", spec, null);
     for (int i = 0; i < 5; i++) {
       assertThat(verify("", key).status()).isEqualTo(200);
