@@ -151,7 +151,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
             rotateRequest(key),
             observed,
             lastKnownVersion,
-            RotationPlan.Usage.from(key.getStatus()),
+            KeyUsage.from(key.getStatus()),
             now,
             () -> KeyFormat.generate(policy.prefix(), policy.length()));
 

@@ -1,7 +1,6 @@
 package dev.keyward.apikey;
 
 import dev.keyward.admission.CreatedBy;
-import dev.keyward.apikey.RotationPlan.Usage;
 import dev.keyward.common.Conditions;
 import dev.keyward.common.Durations;
 import dev.keyward.common.Phases;
@@ -27,7 +26,7 @@ public final class ApiKeyStatuses {
    */
   public static ApiKeyStatus of(ApiKey key, KeyPolicy policy, KeyState state, Instant now) {
     ApiKeyStatus previous = key.getStatus();
-    Usage usage = Usage.from(previous);
+    KeyUsage usage = KeyUsage.from(previous);
     ApiKeyStatus status = new ApiKeyStatus();
     Long generation = key.getMetadata().getGeneration();
     status.setObservedGeneration(generation);

@@ -141,6 +141,27 @@ public record KeyState(
     return withPrevious(null, null, null);
   }
 
+  /**
+   * This version with every value removed, revoked ({@code revokedAt}, for {@code reason}) or
+   * expired ({@code expiredAt}); the unused clock goes with the values.
+   */
+  KeyState withoutValues(Instant revokedAt, Instant expiredAt, String reason) {
+    return new KeyState(
+        version,
+        null,
+        null,
+        issuedAt,
+        null,
+        null,
+        null,
+        revokedAt,
+        expiredAt,
+        lastRotatedAt,
+        rotateHandled,
+        null,
+        reason);
+  }
+
   KeyState withRotateHandled(String value) {
     return new KeyState(
         version,

@@ -2,11 +2,7 @@ package dev.keyward.apikey;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -71,70 +67,6 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
     }
   }
 
-  /**
-   * When each key was last used, as the verifiers recorded it in status ({@code lastUsedAt} and
-   * {@code previousKey.lastUsedAt}), by fingerprint: the text exactly as status holds it, so a
-   * status rebuilt from it is byte-for-byte the same.
-   */
-  public record Usage(Map<String, String> byFingerprint) {
-
-    public static final Usage NONE = new Usage(Map.of());
-
-    /** The use recorded in {@code status}, attached to the key each field describes. */
-    public static Usage from(ApiKeyStatus status) {
-      if (status == null) {
-        return NONE;
-      }
-      Map<String, String> used = new HashMap<>();
-      if (status.getFingerprint() != null && status.getLastUsedAt() != null) {
-        used.put(status.getFingerprint(), status.getLastUsedAt());
-      }
-      PreviousKey previous = status.getPreviousKey();
-      if (previous != null
-          && previous.getFingerprint() != null
-          && previous.getLastUsedAt() != null) {
-        used.put(previous.getFingerprint(), previous.getLastUsedAt());
-      }
-      return used.isEmpty() ? NONE : new Usage(Map.copyOf(used));
-    }
-
-    /** The recorded last use of the key with {@code fingerprint}, as written; null if none. */
-    public String text(String fingerprint) {
-      return fingerprint == null ? null : byFingerprint.get(fingerprint);
-    }
-
-    /** The recorded last use as an instant; null if none or unreadable. */
-    public Instant at(String fingerprint) {
-      String text = text(fingerprint);
-      if (text == null) {
-        return null;
-      }
-      try {
-        return OffsetDateTime.parse(text).toInstant();
-      } catch (DateTimeParseException e) {
-        return null;
-      }
-    }
-  }
-
-  /**
-   * The moment the unused clock of {@code state} counts from: the newest recorded use of its
-   * current or previous key, or, when neither was used, {@link KeyState#idleSince} (its issue time
-   * for Secrets written before that existed).
-   */
-  public static Instant lastUse(KeyState state, Usage usage) {
-    Instant last = state.idleSince() != null ? state.idleSince() : state.issuedAt();
-    last = later(last, usage.at(state.currentFingerprint()));
-    return later(last, state.previous() == null ? null : usage.at(state.previousFingerprint()));
-  }
-
-  private static Instant later(Instant a, Instant b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null || !b.isAfter(a) ? a : b;
-  }
-
   /** Decides the next state with no recorded use (see the full form). */
   public static RotationPlan decide(
       KeyPolicy policy,
@@ -143,7 +75,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
       int lastKnownVersion,
       Instant now,
       Supplier<String> newKey) {
-    return decide(policy, rotateRequest, observed, lastKnownVersion, Usage.NONE, now, newKey);
+    return decide(policy, rotateRequest, observed, lastKnownVersion, KeyUsage.NONE, now, newKey);
   }
 
   /**
@@ -163,7 +95,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
       String rotateRequest,
       KeyState observed,
       int lastKnownVersion,
-      Usage usage,
+      KeyUsage usage,
       Instant now,
       Supplier<String> newKey) {
     Instant at = now.truncatedTo(ChronoUnit.SECONDS);
@@ -174,12 +106,8 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
     }
     if (observed == null) {
       Change change = lastKnownVersion > 0 ? Change.SECRET_RECREATED : Change.ISSUED;
-      return plan(
-          policy,
-          KeyState.issued(lastKnownVersion + 1, newKey.get(), at, null, request),
-          change,
-          usage,
-          at);
+      KeyState first = KeyState.issued(lastKnownVersion + 1, newKey.get(), at, null, request);
+      return plan(policy, first, change, usage, at);
     }
     int next = Math.max(observed.version(), lastKnownVersion) + 1;
     boolean newRequest = request != null && !request.equals(observed.rotateHandled());
@@ -188,39 +116,23 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
       return new RotationPlan(observed, Change.NONE, null);
     }
     if (observed.revokedAt() != null) {
-      return plan(
-          policy,
-          KeyState.issued(next, newKey.get(), at, null, request),
-          Change.REISSUED_AFTER_REVOCATION,
-          usage,
-          at);
+      KeyState fresh = KeyState.issued(next, newKey.get(), at, null, request);
+      return plan(policy, fresh, Change.REISSUED_AFTER_REVOCATION, usage, at);
     }
 
     if (observed.current() == null && observed.expiredAt() != null) {
-      if (newRequest) {
-        return plan(
-            policy,
-            KeyState.issued(next, newKey.get(), at, at, request),
-            Change.ROTATED_ON_REQUEST,
-            usage,
-            at);
+      if (!newRequest && !policy.rotationEnabled()) {
+        return plan(policy, observed, Change.NONE, usage, at);
       }
-      if (policy.rotationEnabled()) {
-        return plan(
-            policy,
-            KeyState.issued(next, newKey.get(), at, at, request),
-            Change.ROTATED_AFTER_EXPIRY,
-            usage,
-            at);
-      }
-      return plan(policy, observed, Change.NONE, usage, at);
+      Change change = newRequest ? Change.ROTATED_ON_REQUEST : Change.ROTATED_AFTER_EXPIRY;
+      return plan(policy, KeyState.issued(next, newKey.get(), at, at, request), change, usage, at);
     }
     if (!observed.currentIntact()) {
       // Removed or changed by hand: what Keyward issued cannot be put back, so issue anew. An
       // intact previous key keeps its validity; a hand-made value is never kept.
       KeyState fresh =
           KeyState.issued(next, newKey.get(), at, observed.lastRotatedAt(), request)
-              .withIdleSince(observed.issuedAt() == null ? at : lastUse(observed, usage));
+              .withIdleSince(observed.issuedAt() == null ? at : usage.lastUse(observed));
       if (observed.previousIntact() && at.isBefore(observed.previousValidUntil())) {
         fresh =
             fresh.withPrevious(
@@ -247,29 +159,17 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
           request,
           newKey);
     }
-    Instant unusedUntil = unusedUntil(policy, observed, usage);
+    Instant unusedUntil = usage.unusedUntil(policy, observed);
     if (unusedUntil != null && !at.isBefore(unusedUntil)) {
-      return new RotationPlan(revokedUnused(observed, at), Change.REVOKED_UNUSED, null);
+      return new RotationPlan(
+          observed.withoutValues(at, null, KeyState.UNUSED), Change.REVOKED_UNUSED, null);
     }
     if (expired) {
       if (policy.rotationEnabled()) {
         return rotate(
             policy, observed, next, at, Change.ROTATED_AFTER_EXPIRY, usage, at, request, newKey);
       }
-      KeyState gone =
-          new KeyState(
-              observed.version(),
-              null,
-              null,
-              observed.issuedAt(),
-              null,
-              null,
-              null,
-              null,
-              at,
-              observed.lastRotatedAt(),
-              observed.rotateHandled());
-      return plan(policy, gone, Change.EXPIRED, usage, at);
+      return plan(policy, observed.withoutValues(null, at, null), Change.EXPIRED, usage, at);
     }
     Instant rotatesAt = policy.rotatesAt(observed.issuedAt());
     if (rotatesAt != null && !at.isBefore(rotatesAt)) {
@@ -278,77 +178,30 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
     if (observed.previous() != null
         && (!observed.previousIntact() || !at.isBefore(observed.previousValidUntil()))) {
       // The previous key's recorded use goes with it from status: keep it as the clock's start.
-      KeyState dropped = observed.withoutPrevious().withIdleSince(lastUse(observed, usage));
+      KeyState dropped = observed.withoutPrevious().withIdleSince(usage.lastUse(observed));
       return plan(policy, dropped, Change.PREVIOUS_REMOVED, usage, at);
     }
     return plan(policy, observed, Change.NONE, usage, at);
   }
 
-  /** When {@code state} counts as unused under the policy; null when it never does. */
-  static Instant unusedUntil(KeyPolicy policy, KeyState state, Usage usage) {
-    if (policy.revokeWhenUnusedFor().isEmpty() || state.current() == null) {
-      return null;
-    }
-    Instant last = lastUse(state, usage);
-    return last == null ? null : last.plus(policy.revokeWhenUnusedFor().get());
-  }
-
-  /** Every value removed because nobody used the key for too long. */
-  private static KeyState revokedUnused(KeyState observed, Instant at) {
-    return new KeyState(
-        observed.version(),
-        null,
-        null,
-        observed.issuedAt(),
-        null,
-        null,
-        null,
-        at,
-        null,
-        observed.lastRotatedAt(),
-        observed.rotateHandled(),
-        null,
-        KeyState.UNUSED);
-  }
-
   private static RotationPlan revoke(
       KeyState observed, int lastKnownVersion, Instant at, String request) {
-    if (observed != null
-        && observed.revokedAt() != null
-        && observed.current() == null
-        && observed.previous() == null) {
+    if (observed == null) {
+      KeyState revoked =
+          new KeyState(
+              lastKnownVersion, null, null, null, null, null, null, at, null, null, request);
+      return new RotationPlan(revoked, Change.REVOKED, null);
+    }
+    if (observed.revokedAt() != null && observed.current() == null && observed.previous() == null) {
       // Already revoked; one revoked for being unused now stays revoked because spec says so.
       KeyState bySpec =
           observed.revokedReason() == null
               ? observed
-              : new KeyState(
-                  observed.version(),
-                  null,
-                  null,
-                  observed.issuedAt(),
-                  null,
-                  null,
-                  null,
-                  observed.revokedAt(),
-                  null,
-                  observed.lastRotatedAt(),
-                  observed.rotateHandled());
+              : observed.withoutValues(observed.revokedAt(), null, null);
       return new RotationPlan(bySpec, Change.NONE, null);
     }
-    int version = observed == null ? lastKnownVersion : observed.version();
-    KeyState revoked =
-        new KeyState(
-            version,
-            null,
-            null,
-            observed == null ? null : observed.issuedAt(),
-            null,
-            null,
-            null,
-            observed != null && observed.revokedAt() != null ? observed.revokedAt() : at,
-            null,
-            observed == null ? null : observed.lastRotatedAt(),
-            request);
+    Instant revokedAt = observed.revokedAt() != null ? observed.revokedAt() : at;
+    KeyState revoked = observed.withoutValues(revokedAt, null, null).withRotateHandled(request);
     return new RotationPlan(revoked, Change.REVOKED, null);
   }
 
@@ -359,14 +212,13 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
       int next,
       Instant previousValidUntil,
       Change change,
-      Usage usage,
+      KeyUsage usage,
       Instant at,
       String request,
       Supplier<String> newKey) {
     // A scheduled rotation is not a use: the unused clock keeps running across versions.
     KeyState rotated =
-        KeyState.issued(next, newKey.get(), at, at, request)
-            .withIdleSince(lastUse(observed, usage));
+        KeyState.issued(next, newKey.get(), at, at, request).withIdleSince(usage.lastUse(observed));
     if (previousValidUntil != null && previousValidUntil.isAfter(at)) {
       rotated =
           rotated.withPrevious(
@@ -376,12 +228,12 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
   }
 
   private static RotationPlan plan(
-      KeyPolicy policy, KeyState state, Change change, Usage usage, Instant at) {
+      KeyPolicy policy, KeyState state, Change change, KeyUsage usage, Instant at) {
     return new RotationPlan(state, change, nextCheck(policy, state, usage, at));
   }
 
   /** The earliest moment after {@code at} when the decision for {@code state} changes. */
-  static Instant nextCheck(KeyPolicy policy, KeyState state, Usage usage, Instant at) {
+  static Instant nextCheck(KeyPolicy policy, KeyState state, KeyUsage usage, Instant at) {
     if (state.current() == null) {
       return null;
     }
@@ -399,7 +251,7 @@ public record RotationPlan(KeyState state, Change change, Instant nextCheck) {
         && (next == null || previousEnd.isBefore(next))) {
       next = previousEnd;
     }
-    Instant unused = unusedUntil(policy, state, usage);
+    Instant unused = usage.unusedUntil(policy, state);
     if (unused != null && unused.isAfter(at) && (next == null || unused.isBefore(next))) {
       next = unused;
     }

@@ -1,14 +1,10 @@
 package dev.keyward.toolsecret;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.WebSocket;
 import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
-import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +51,6 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
   /** How long the server keeps one watch stream open before it is started again. */
   static final int WATCH_SECONDS = 300;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(NamespaceSecretWatch.class);
 
   private final KubernetesClient client;
@@ -83,12 +78,7 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
 
   void schedule(Duration delay) {
     try {
-      executor.schedule(
-          () -> {
-            open(true);
-          },
-          delay.toMillis(),
-          TimeUnit.MILLISECONDS);
+      executor.schedule(() -> open(true), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // stopping
     }
@@ -181,7 +171,7 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
                 failed(
                     response == null || response.code() < 400
                         ? "HTTP " + code
-                        : statusMessage(response.body(), response.code())));
+                        : SecretWatchEvent.statusMessage(response.body(), response.code())));
   }
 
   @Override
@@ -206,34 +196,17 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
   }
 
   private void event(String line) {
-    if (line.isBlank()) {
-      return;
-    }
-    JsonNode event;
-    try {
-      event = JSON.readTree(line);
-    } catch (IOException e) {
-      return;
-    }
-    String type = event.path("type").asText();
-    JsonNode object = event.path("object");
-    if ("ERROR".equals(type)) {
-      // 410 Gone: the resourceVersion is too old; anything else is a refusal.
-      if (object.path("code").asInt() != HttpURLConnection.HTTP_GONE) {
-        failed(object.path("message").asText("the watch stream reported an error"));
+    SecretWatchEvent event = SecretWatchEvent.read(line);
+    if (event.error()) {
+      if (event.refusal() != null) {
+        failed(event.refusal());
       }
       WebSocket current = socket;
       if (current != null) {
         current.sendClose(1000, null);
       }
-      return;
-    }
-    if ("BOOKMARK".equals(type)) {
-      return;
-    }
-    String name = object.path("metadata").path("name").asText(null);
-    if (name != null) {
-      owner.changed(namespace, name);
+    } else if (event.changedSecret() != null) {
+      owner.changed(namespace, event.changedSecret());
     }
   }
 
@@ -257,18 +230,6 @@ final class NamespaceSecretWatch implements WebSocket.Listener {
       return;
     }
     schedule(Duration.ZERO);
-  }
-
-  private static String statusMessage(String body, int code) {
-    try {
-      String message = body == null ? "" : JSON.readTree(body).path("message").asText("");
-      if (!message.isEmpty()) {
-        return message;
-      }
-    } catch (IOException e) {
-      // not a Status
-    }
-    return "HTTP " + code;
   }
 
   private synchronized void failed(String message) {

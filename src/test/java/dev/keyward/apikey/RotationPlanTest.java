@@ -355,15 +355,15 @@ class RotationPlanTest {
   /** A key that never expires and is revoked after 30 days without use. */
   static final KeyPolicy UNUSED_30D = policy(s -> s.setRevokeWhenUnusedFor("30d"));
 
-  static RotationPlan.Usage used(String... fingerprintThenTime) {
+  static KeyUsage used(String... fingerprintThenTime) {
     java.util.Map<String, String> byFingerprint = new java.util.HashMap<>();
     for (int i = 0; i < fingerprintThenTime.length; i += 2) {
       byFingerprint.put(fingerprintThenTime[i], fingerprintThenTime[i + 1]);
     }
-    return new RotationPlan.Usage(byFingerprint);
+    return new KeyUsage(byFingerprint);
   }
 
-  RotationPlan decide(KeyPolicy policy, KeyState observed, RotationPlan.Usage usage, Instant now) {
+  RotationPlan decide(KeyPolicy policy, KeyState observed, KeyUsage usage, Instant now) {
     return RotationPlan.decide(policy, null, observed, 0, usage, now, keys);
   }
 
@@ -393,8 +393,7 @@ class RotationPlanTest {
   @Test
   void recordedUseMovesTheDeadlineWithoutAnyWrite() {
     KeyState v1 = active(1, key(99), T0);
-    RotationPlan.Usage usedOnDay10 =
-        used(v1.currentFingerprint(), T0.plus(DAY.multipliedBy(10)).toString());
+    KeyUsage usedOnDay10 = used(v1.currentFingerprint(), T0.plus(DAY.multipliedBy(10)).toString());
 
     RotationPlan plan = decide(UNUSED_30D, v1, usedOnDay10, T0.plus(UNUSED_FOR));
 
@@ -418,10 +417,9 @@ class RotationPlanTest {
     assertThat(rotated.change()).isEqualTo(Change.ROTATED);
     KeyState v2 = rotated.state();
     // Callers still send v1 on day 89; v2 was never used.
-    RotationPlan.Usage usage =
-        used(v2.previousFingerprint(), T0.plus(DAY.multipliedBy(89)).toString());
+    KeyUsage usage = used(v2.previousFingerprint(), T0.plus(DAY.multipliedBy(89)).toString());
 
-    assertThat(RotationPlan.lastUse(v2, usage)).isEqualTo(T0.plus(DAY.multipliedBy(89)));
+    assertThat(usage.lastUse(v2)).isEqualTo(T0.plus(DAY.multipliedBy(89)));
     assertThat(decide(policy, v2, usage, T0.plus(DAY.multipliedBy(89))).nextCheck())
         .isEqualTo(T0.plus(DAY.multipliedBy(90))); // end of overlap comes first
   }
@@ -470,7 +468,7 @@ class RotationPlanTest {
     assertThat(dropped.change()).isEqualTo(Change.PREVIOUS_REMOVED);
     assertThat(dropped.state().idleSince()).isEqualTo(day88);
     // Status no longer holds v1's use, and the unused clock still counts from it.
-    assertThat(RotationPlan.unusedUntil(policy, dropped.state(), RotationPlan.Usage.NONE))
+    assertThat(KeyUsage.NONE.unusedUntil(policy, dropped.state()))
         .isEqualTo(day88.plus(DAY.multipliedBy(100)));
   }
 
@@ -488,13 +486,7 @@ class RotationPlanTest {
   void aRotateRequestWinsOverAnUnusedRevocation() {
     RotationPlan plan =
         RotationPlan.decide(
-            UNUSED_30D,
-            "now",
-            active(1, key(1), T0),
-            0,
-            RotationPlan.Usage.NONE,
-            T0.plus(UNUSED_FOR),
-            keys);
+            UNUSED_30D, "now", active(1, key(1), T0), 0, KeyUsage.NONE, T0.plus(UNUSED_FOR), keys);
 
     assertThat(plan.change()).isEqualTo(Change.ROTATED_ON_REQUEST);
     assertThat(plan.state().current()).isNotNull();
@@ -514,8 +506,7 @@ class RotationPlanTest {
 
     Instant later = T0.plus(UNUSED_FOR).plus(DAY.multipliedBy(2));
     RotationPlan back =
-        RotationPlan.decide(
-            UNUSED_30D, "give-it-back", revoked, 3, RotationPlan.Usage.NONE, later, keys);
+        RotationPlan.decide(UNUSED_30D, "give-it-back", revoked, 3, KeyUsage.NONE, later, keys);
     assertThat(back.change()).isEqualTo(Change.REISSUED_AFTER_REVOCATION);
     assertThat(back.state().version()).isEqualTo(4);
     assertThat(back.state().revokedAt()).isNull();
