@@ -6,6 +6,7 @@ import dev.keyward.common.HasConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * What Keyward observed. Everything here can be rebuilt from the Secret's annotations, so a lost
@@ -203,6 +204,27 @@ public class ApiKeyStatus implements HasConditions {
 
   public void setRevokedAt(String revokedAt) {
     this.revokedAt = revokedAt;
+  }
+
+  /** Shares the strings that repeat in the Secret's annotations and across keys. */
+  @Override
+  public void shareStrings(UnaryOperator<String> shared) {
+    HasConditions.super.shareStrings(shared);
+    phase = shared.apply(phase);
+    secretName = shared.apply(secretName);
+    fingerprint = shared.apply(fingerprint);
+    keyHash = shared.apply(keyHash);
+    lastUsedAt = shared.apply(lastUsedAt);
+    createdBy = shared.apply(createdBy);
+    createdAt = shared.apply(createdAt);
+    issuedAt = shared.apply(issuedAt);
+    expiresAt = shared.apply(expiresAt);
+    rotatesAt = shared.apply(rotatesAt);
+    lastRotatedAt = shared.apply(lastRotatedAt);
+    revokedAt = shared.apply(revokedAt);
+    if (previousKey != null) {
+      previousKey.shareStrings(shared);
+    }
   }
 
   @Override

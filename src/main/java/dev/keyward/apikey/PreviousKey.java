@@ -2,6 +2,7 @@ package dev.keyward.apikey;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /** The previous key version, valid until {@code validUntil}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -58,6 +59,13 @@ public class PreviousKey {
 
   public void setLastUsedAt(String lastUsedAt) {
     this.lastUsedAt = lastUsedAt;
+  }
+
+  void shareStrings(UnaryOperator<String> shared) {
+    fingerprint = shared.apply(fingerprint);
+    validUntil = shared.apply(validUntil);
+    keyHash = shared.apply(keyHash);
+    lastUsedAt = shared.apply(lastUsedAt);
   }
 
   @Override

@@ -39,10 +39,15 @@ public final class StatusPatch {
     if (ops.isEmpty()) {
       return resource;
     }
+    // By name, not resource(resource): the client would copy the whole object to address it.
+    @SuppressWarnings("unchecked")
+    Class<P> type = (Class<P>) resource.getClass();
     P updated =
         context
             .getClient()
-            .resource(resource)
+            .resources(type)
+            .inNamespace(resource.getMetadata().getNamespace())
+            .withName(resource.getMetadata().getName())
             .subresource("status")
             .patch(PatchContext.of(PatchType.JSON), ops.toString());
     context

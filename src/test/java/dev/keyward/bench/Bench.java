@@ -18,11 +18,31 @@ public final class Bench {
 
   private Bench() {}
 
+  /**
+   * {@code -Dkeyward.bench.part=operator} runs P1-P4 alone, in a JVM started with the operator
+   * Deployment's flags; {@code rest} runs the verifier (P6-P8) and JMH (P5) in a JVM with the
+   * defaults the verifier runs with, and collects every figure. The bench profile starts one JVM of
+   * each; {@code -Dkeyward.bench.only=operator|verifier} skips the other benchmarks.
+   */
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
     Files.createDirectories(out);
     int keys = Integer.getInteger("keyward.bench.keys", 10_000);
     String only = System.getProperty("keyward.bench.only", "");
+    String part = System.getProperty("keyward.bench.part", "operator");
+    if (part.equals("operator")) {
+      if (only.isEmpty() || only.equals("operator")) {
+        Map<String, Object> operator = OperatorBench.run(keys, out);
+        System.out.printf(
+            "%nP1-P4 operator (%d keys, %s API server)%n", keys, operator.get("backend"));
+        operator.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));
+        Files.writeString(
+            out.resolve("operator.json"),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(operator));
+      }
+      // The in-process API server and informers keep non-daemon threads alive.
+      System.exit(0);
+    }
     if (only.isEmpty() || only.equals("verifier")) {
       Map<String, Object> verifier = VerifierBench.run(keys, out);
       System.out.printf("%nP6-P8 verifier (%d keys, mock API server)%n", keys);
@@ -30,22 +50,14 @@ public final class Bench {
       Files.writeString(
           out.resolve("verifier.json"),
           io.fabric8.kubernetes.client.utils.Serialization.asJson(verifier));
-      if (only.equals("verifier")) {
-        System.exit(0);
-      }
     }
-    Map<String, Object> operator = OperatorBench.run(keys, out);
-    System.out.printf("%nP1-P4 operator (%d keys, %s API server)%n", keys, operator.get("backend"));
-    operator.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));
-    Files.writeString(
-        out.resolve("operator.json"),
-        io.fabric8.kubernetes.client.utils.Serialization.asJson(operator));
-    if (Boolean.getBoolean("keyward.bench.skipJmh")) {
-      Files.writeString(
-          out.resolve("results.json"),
-          io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("operator", operator)));
+    if (!only.isEmpty() || Boolean.getBoolean("keyward.bench.skipJmh")) {
       System.exit(0);
     }
+    String operator =
+        Files.exists(out.resolve("operator.json"))
+            ? Files.readString(out.resolve("operator.json"))
+            : "null";
     Collection<RunResult> results =
         new Runner(
                 new OptionsBuilder()
@@ -70,9 +82,7 @@ public final class Bench {
             Runtime.getRuntime().availableProcessors()));
     score.forEach((k, v) -> table.append(String.format("  %-44s %,14.0f%n", k, v)));
     StringBuilder json =
-        new StringBuilder("{\n  \"operator\": ")
-            .append(io.fabric8.kubernetes.client.utils.Serialization.asJson(operator))
-            .append(",\n  \"p5\": {\n");
+        new StringBuilder("{\n  \"operator\": ").append(operator).append(",\n  \"p5\": {\n");
     int i = 0;
     for (var e : score.entrySet()) {
       json.append(

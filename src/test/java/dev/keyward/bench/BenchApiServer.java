@@ -77,9 +77,23 @@ final class BenchApiServer implements AutoCloseable {
     return new BenchApiServer(child, null, config);
   }
 
-  /** CPU time the API server process used so far; zero when it is not a process of ours. */
+  /**
+   * CPU time the API server used so far: the mock's JVM, or kube-api-test's kube-apiserver and etcd
+   * processes (children of this JVM).
+   */
   Duration cpu() {
-    return child == null ? Duration.ZERO : child.info().totalCpuDuration().orElse(Duration.ZERO);
+    if (child != null) {
+      return child.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+    return ProcessHandle.current()
+        .descendants()
+        .filter(
+            p -> {
+              String command = p.info().command().orElse("");
+              return command.endsWith("kube-apiserver") || command.endsWith("etcd");
+            })
+        .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+        .reduce(Duration.ZERO, Duration::plus);
   }
 
   Config config() {

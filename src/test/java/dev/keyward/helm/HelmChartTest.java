@@ -195,6 +195,16 @@ class HelmChartTest {
   }
 
   @Test
+  void theOperatorBenchmarkRunsTheOperatorWithTheJitSettingItShipsWith() throws IOException {
+    String pom = Files.readString(Path.of("pom.xml"));
+    String open = "<keyward.bench.operatorJvmArgs>";
+    String benchFlags =
+        pom.substring(
+            pom.indexOf(open) + open.length(), pom.indexOf("</keyward.bench.operatorJvmArgs>"));
+    assertThat(env(defaults).get("JAVA_TOOL_OPTIONS")).contains(benchFlags.strip());
+  }
+
+  @Test
   void defaultEnvironmentConfiguresASingleOperatorWatchingAllNamespaces() {
     assertThat(env(defaults))
         .containsExactly(
@@ -208,7 +218,7 @@ class HelmChartTest {
             entry("KEYWARD_SEALING_KEY_ROTATION", "30d"),
             entry("KEYWARD_NAMESPACE_QUOTA", "512Ki"),
             entry("KEYWARD_TOOL_INDEX_NAME", "keyward-tools"),
-            entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"),
+            entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1"),
             entry("KEYWARD_WEBHOOK_PORT", "9443"),
             entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"));
     assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
