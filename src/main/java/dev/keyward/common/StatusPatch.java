@@ -39,15 +39,11 @@ public final class StatusPatch {
     if (ops.isEmpty()) {
       return resource;
     }
-    // By name, not resource(resource): the client would copy the whole object to address it.
-    @SuppressWarnings("unchecked")
-    Class<P> type = (Class<P>) resource.getClass();
+    // Addressed through the object: addressed by name alone, the client would GET it first.
     P updated =
         context
             .getClient()
-            .resources(type)
-            .inNamespace(resource.getMetadata().getNamespace())
-            .withName(resource.getMetadata().getName())
+            .resource(resource)
             .subresource("status")
             .patch(PatchContext.of(PatchType.JSON), ops.toString());
     context
