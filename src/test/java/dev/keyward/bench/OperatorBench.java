@@ -83,7 +83,9 @@ final class OperatorBench {
     if (operatorCpu instanceof Double o && floorCpu instanceof Double f && f > 0) {
       figures.put("p1_cpu_ratio_operator_to_floor", round(o / f));
     }
-    figures.put("p4_ratio_to_p1", round((double) figures.get("p4_rotation_seconds") / p1));
+    if (figures.get("p4_rotation_seconds") instanceof Double p4) {
+      figures.put("p4_ratio_to_p1", round(p4 / p1));
+    }
     return figures;
   }
 
@@ -219,7 +221,8 @@ final class OperatorBench {
           "p2_writes_per_key",
           Math.round(1000.0 * issued.stream().filter(RequestLog.Request::isWrite).count() / n)
               / 1000.0);
-      if (!full) {
+      // -Dkeyward.bench.p1Only=true: P1 and P2's requests alone, e.g. to profile P1 at a large N.
+      if (!full || Boolean.getBoolean("keyward.bench.p1Only")) {
         return template;
       }
       Thread.sleep(1000);
