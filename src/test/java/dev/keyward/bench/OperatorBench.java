@@ -335,7 +335,9 @@ final class OperatorBench {
    * goal kept up to date by its events, so waiting costs neither the server nor this JVM a scan.
    */
   private static final class ApiKeyWatch implements AutoCloseable {
-    private final Map<String, ApiKey> latest = new ConcurrentHashMap<>();
+    // No map of its own besides the informer's store: after a re-list the store holds new copies
+    // without telling a handler about unchanged objects, and a map of the old ones would double
+    // the ApiKeys this JVM holds (and show up in P3).
     private final Set<String> done = ConcurrentHashMap.newKeySet();
     private volatile Predicate<ApiKey> goal = k -> false;
     private final SharedIndexInformer<ApiKey> informer;
@@ -359,7 +361,6 @@ final class OperatorBench {
 
                     @Override
                     public void onDelete(ApiKey key, boolean unknown) {
-                      latest.remove(key.getMetadata().getName());
                       done.remove(key.getMetadata().getName());
                     }
                   });
@@ -367,7 +368,6 @@ final class OperatorBench {
 
     private synchronized void seen(ApiKey key) {
       String name = key.getMetadata().getName();
-      latest.put(name, key);
       if (goal.test(key)) {
         done.add(name);
       } else {
@@ -379,7 +379,9 @@ final class OperatorBench {
       synchronized (this) {
         this.goal = goal;
         done.clear();
-        latest.values().stream().filter(goal).forEach(k -> done.add(k.getMetadata().getName()));
+        informer.getStore().list().stream()
+            .filter(goal)
+            .forEach(k -> done.add(k.getMetadata().getName()));
       }
       while (done.size() < n) {
         Thread.sleep(20);
