@@ -1,6 +1,5 @@
 package dev.keyward.cli;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -8,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,46 +26,26 @@ public class RevokeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(
-      index = "0",
-      converter = Kind.Converter.class,
-      completionCandidates = Kind.Choices.class,
-      paramLabel = "KIND",
-      description = "apikey (ak) or toolsecret (ts).")
-  Kind kind;
-
-  @Parameters(index = "1", paramLabel = "NAME", description = "The object's name.")
-  String name;
+  @Mixin NamedObject object;
 
   @Mixin Target target;
 
   @Override
   public Integer call() {
-    Names.checkName("NAME", name)
-        .ifPresent(
-            problem -> {
-              throw new IllegalArgumentException(problem);
-            });
+    object.checkName();
     try (KubernetesClient client = ClusterAccess.client()) {
       String ns = target.namespace(client);
-      var resource = client.resources(kind.type).inNamespace(ns).withName(name);
-      HasMetadata object = resource.get();
-      if (object == null) {
-        spec.commandLine()
-            .getErr()
-            .printf(
-                "keyward revoke: %s %s not found in namespace %s (kubectl get %s -n %s lists"
-                    + " them)%n",
-                kind.kind, name, ns, kind.names.get(1), ns);
-        spec.commandLine().getErr().flush();
+      if (object.find(client, ns, "revoke", spec.commandLine().getErr()) == null) {
         return 1;
       }
-      resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"revoked\":true}}");
+      object
+          .in(client, ns)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"revoked\":true}}");
       var out = spec.commandLine().getOut();
       out.printf(
           "%s %s/%s: revoked (spec.revoked=true); the operator removes its values now. If a GitOps"
               + " tool manages it, set revoked: true in the manifest too.%n",
-          kind.kind, ns, name);
+          object.kind.kind, ns, object.name);
       out.flush();
     }
     return 0;

@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,38 +34,18 @@ public class StatusCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(
-      index = "0",
-      converter = Kind.Converter.class,
-      completionCandidates = Kind.Choices.class,
-      paramLabel = "KIND",
-      description = "apikey (ak) or toolsecret (ts).")
-  Kind kind;
-
-  @Parameters(index = "1", paramLabel = "NAME", description = "The object's name.")
-  String name;
+  @Mixin NamedObject named;
 
   @Mixin Target target;
 
   @Override
   public Integer call() {
-    Names.checkName("NAME", name)
-        .ifPresent(
-            problem -> {
-              throw new IllegalArgumentException(problem);
-            });
+    named.checkName();
     String report;
     try (KubernetesClient client = ClusterAccess.client()) {
       String ns = target.namespace(client);
-      HasMetadata object = client.resources(kind.type).inNamespace(ns).withName(name).get();
+      HasMetadata object = named.find(client, ns, "status", spec.commandLine().getErr());
       if (object == null) {
-        spec.commandLine()
-            .getErr()
-            .printf(
-                "keyward status: %s %s not found in namespace %s (kubectl get %s -n %s lists"
-                    + " them)%n",
-                kind.kind, name, ns, kind.names.get(1), ns);
-        spec.commandLine().getErr().flush();
         return 1;
       }
       List<Event> events = events(client, object);
