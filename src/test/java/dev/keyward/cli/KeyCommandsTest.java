@@ -5,15 +5,13 @@ import static dev.keyward.testing.TestApiKeys.rotation;
 import static dev.keyward.testing.TestToolSecrets.toolSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.Keyward;
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.testing.CliRun;
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.TestApiServer;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,22 +29,13 @@ class KeyCommandsTest {
 
   @RegisterExtension final OperatorHarness harness = new OperatorHarness();
 
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Keyward.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.run(args);
   }
 
   @BeforeEach
   void useTestCluster() {
-    ClusterAccess.use(
-        () -> new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build());
+    CliRun.useTestCluster();
     StatusCommand.clock = harness.clock();
   }
 
@@ -76,7 +65,7 @@ class KeyCommandsTest {
     String value = OperatorHarness.value(harness.secret("research-agent"), "apiKey");
     StatusCommand.clock = Clock.fixed(Instant.parse(key.getStatus().getIssuedAt()), ZoneOffset.UTC);
 
-    Result r = run("status", "apikey", "research-agent", "-n", ns);
+    CliRun r = run("status", "apikey", "research-agent", "-n", ns);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out())
         .startsWith("ApiKey " + ns + "/research-agent  \"Research agent\"")
@@ -111,7 +100,7 @@ class KeyCommandsTest {
                 .withConfig(
                     new ConfigBuilder(TestApiServer.get().config()).withNamespace(ns).build())
                 .build());
-    Result r = run("rotate", "research-agent");
+    CliRun r = run("rotate", "research-agent");
     assertThat(r.code()).as(r.err()).isZero();
     String asked =
         harness
@@ -129,7 +118,7 @@ class KeyCommandsTest {
     harness.awaitApiKey(
         "research-agent", k -> harness.eventReasons("research-agent").contains("Rotated"));
 
-    Result status = run("status", "apikey", "research-agent", "-n", ns);
+    CliRun status = run("status", "apikey", "research-agent", "-n", ns);
     assertThat(status.out())
         .contains("version 2  " + rotated.getStatus().getMaskedKey())
         .contains("Previous key: " + rotated.getStatus().getPreviousKey().getMaskedKey())
@@ -137,7 +126,7 @@ class KeyCommandsTest {
         .containsPattern("Events \\(newest last\\):\n  \\S+  Normal  Rotated  ");
 
     // A second request is a new value, so it rotates again; --wait returns once it has.
-    Result waited = run("rotate", "research-agent", "--wait", "20s");
+    CliRun waited = run("rotate", "research-agent", "--wait", "20s");
     assertThat(waited.code()).as(waited.err()).isZero();
     ApiKey third = harness.apiKey("research-agent");
     assertThat(third.getStatus().getKeyVersion()).isEqualTo(3);
@@ -146,7 +135,7 @@ class KeyCommandsTest {
 
     // With no operator to act, --wait gives up and says what to check.
     harness.stop();
-    Result stuck = run("rotate", "research-agent", "--wait", "1s");
+    CliRun stuck = run("rotate", "research-agent", "--wait", "1s");
     assertThat(stuck.code()).isEqualTo(1);
     assertThat(stuck.err()).contains("no new key version within 1s: is the operator running?");
   }
@@ -174,7 +163,7 @@ class KeyCommandsTest {
         .contains("the value is removed from its Secret and the tool index")
         .doesNotContain("lin_api_value_1234");
 
-    Result r = run("revoke", "apikey", "research-agent", "-n", ns);
+    CliRun r = run("revoke", "apikey", "research-agent", "-n", ns);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("ApiKey " + ns + "/research-agent: revoked");
     harness.awaitApiKey("research-agent", k -> "Revoked".equals(k.getStatus().getPhase()));
@@ -182,7 +171,7 @@ class KeyCommandsTest {
     assertThat(run("status", "apikey", "research-agent", "-n", ns).out())
         .containsPattern("Phase: +Revoked")
         .contains("nothing: revoked");
-    Result again = run("rotate", "research-agent", "-n", ns);
+    CliRun again = run("rotate", "research-agent", "-n", ns);
     assertThat(again.code()).isEqualTo(2);
     assertThat(again.err()).contains("is revoked");
 
@@ -199,17 +188,17 @@ class KeyCommandsTest {
           {"rotate", "nope", "-n", ns},
           {"revoke", "toolsecret", "nope", "-n", ns}
         }) {
-      Result r = run(args);
+      CliRun r = run(args);
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err().strip())
           .contains("nope not found in namespace " + ns)
           .doesNotContain("\n");
     }
-    Result kind = run("status", "secret", "x");
+    CliRun kind = run("status", "secret", "x");
     assertThat(kind.code()).isEqualTo(2);
     assertThat(kind.err())
         .contains("'secret' is not a Keyward kind: use apikey (ak) or toolsecret");
-    Result name = run("status", "apikey", "Bad_Name", "-n", ns);
+    CliRun name = run("status", "apikey", "Bad_Name", "-n", ns);
     assertThat(name.code()).isEqualTo(2);
     assertThat(name.err()).contains("is not a valid Kubernetes name");
   }

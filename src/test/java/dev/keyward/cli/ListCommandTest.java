@@ -5,22 +5,17 @@ import static dev.keyward.testing.TestToolSecrets.toolSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.keyward.Keyward;
 import dev.keyward.admission.CreatedBy;
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.testing.CliRun;
 import dev.keyward.testing.OperatorHarness;
-import dev.keyward.testing.TestApiServer;
 import dev.keyward.toolsecret.ToolSecret;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * {@code keyward list} against a running operator: both kinds, their status, the recorded creator,
@@ -30,22 +25,13 @@ class ListCommandTest {
 
   @RegisterExtension final OperatorHarness harness = new OperatorHarness();
 
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Keyward.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.run(args);
   }
 
   @BeforeEach
   void useTestCluster() {
-    ClusterAccess.use(
-        () -> new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build());
+    CliRun.useTestCluster();
   }
 
   void createAndAwait() {
@@ -82,7 +68,7 @@ class ListCommandTest {
     createAndAwait();
     String ns = harness.namespace();
 
-    Result all = run("list", "-n", ns);
+    CliRun all = run("list", "-n", ns);
     assertThat(all.code()).as(all.err()).isZero();
     List<String> lines = all.out().lines().toList();
     assertThat(lines.get(0))
@@ -108,17 +94,17 @@ class ListCommandTest {
                     .contains(
                         "ToolSecret", "linear-token", "Linear token", "agno__linear__*", "bob"));
 
-    Result search = run("list", "-n", ns, "--name", "AGENT");
+    CliRun search = run("list", "-n", ns, "--name", "AGENT");
     assertThat(search.out().lines().skip(1).toList())
         .singleElement()
         .satisfies(l -> assertThat(l).contains("research-agent"));
 
-    Result token = run("list", "-n", ns, "--name", "token");
+    CliRun token = run("list", "-n", ns, "--name", "token");
     assertThat(token.out().lines().skip(1).toList())
         .singleElement()
         .satisfies(l -> assertThat(l).contains("linear-token"));
 
-    Result none = run("list", "-n", ns, "--name", "nothing like it");
+    CliRun none = run("list", "-n", ns, "--name", "nothing like it");
     assertThat(none.code()).isZero();
     assertThat(none.out()).contains("No ApiKeys or ToolSecrets match");
   }
@@ -128,7 +114,7 @@ class ListCommandTest {
     createAndAwait();
     String ns = harness.namespace();
 
-    Result json = run("list", "-A", "--name", "research", "-o", "json");
+    CliRun json = run("list", "-A", "--name", "research", "-o", "json");
     assertThat(json.code()).as(json.err()).isZero();
     List<Map<String, Object>> rows =
         Serialization.jsonMapper().readValue(json.out(), new TypeReference<>() {});
@@ -146,7 +132,7 @@ class ListCommandTest {
                     .containsEntry("createdBy", "alice@example.com")
                     .containsKey("masked"));
 
-    Result table = run("list", "--all-namespaces");
+    CliRun table = run("list", "--all-namespaces");
     assertThat(table.out().lines().findFirst())
         .hasValueSatisfying(h -> assertThat(h).startsWith("NAMESPACE"));
     String key = OperatorHarness.value(harness.secret("research-agent"), "apiKey");
@@ -158,7 +144,7 @@ class ListCommandTest {
 
   @Test
   void aWrongOutputFormatIsOneLine() {
-    Result bad = run("list", "-n", "x", "-o", "yaml");
+    CliRun bad = run("list", "-n", "x", "-o", "yaml");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err().strip()).isEqualTo("keyward list: -o must be table or json, not \"yaml\"");
   }

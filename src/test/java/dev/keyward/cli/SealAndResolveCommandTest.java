@@ -3,16 +3,12 @@ package dev.keyward.cli;
 import static dev.keyward.testing.OperatorHarness.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.Keyward;
 import dev.keyward.sealing.SealingKeyStore;
+import dev.keyward.testing.CliRun;
 import dev.keyward.testing.OperatorHarness;
-import dev.keyward.testing.TestApiServer;
 import dev.keyward.toolsecret.ToolSecret;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The GitOps workflow end to end: fetch keys, seal offline, apply, resolve. */
 class SealAndResolveCommandTest {
@@ -31,23 +26,14 @@ class SealAndResolveCommandTest {
 
   static final String TOKEN = "lin_api_sealed_from_stdin_42";
 
-  record Result(int code, String out, String err) {}
-
-  Result run(String stdin, String... args) {
+  CliRun run(String stdin, String... args) {
     SealCommand.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Keyward.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    return CliRun.run(args);
   }
 
   @BeforeEach
   void useTestCluster() {
-    ClusterAccess.use(
-        () -> new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build());
+    CliRun.useTestCluster();
   }
 
   @AfterEach
@@ -59,12 +45,12 @@ class SealAndResolveCommandTest {
   @Test
   void sealOfflineApplyAndResolve() throws Exception {
     String ns = harness.namespace();
-    Result keys = run("", "seal", "--fetch-public-keys", "--operator-namespace", ns);
+    CliRun keys = run("", "seal", "--fetch-public-keys", "--operator-namespace", ns);
     assertThat(keys.code()).as(keys.err()).isZero();
     Path keysFile = dir.resolve("keys.json");
     Files.writeString(keysFile, keys.out());
 
-    Result sealed =
+    CliRun sealed =
         run(
             TOKEN + "\n",
             "seal",
@@ -93,11 +79,11 @@ class SealAndResolveCommandTest {
     assertThat(OperatorHarness.value(harness.secret("linear-token"), "value")).isEqualTo(TOKEN);
 
     waiting().until(() -> harness.secret("keyward-tools") != null);
-    Result resolved =
+    CliRun resolved =
         run("", "resolve", "--namespace", ns, "--tool", "agno__linear__list", "--arg", "api_key");
     assertThat(resolved.code()).as(resolved.err()).isZero();
     assertThat(resolved.out().strip()).isEqualTo("linear-token");
-    Result revealed =
+    CliRun revealed =
         run(
             "",
             "resolve",
@@ -109,7 +95,7 @@ class SealAndResolveCommandTest {
             "api_key",
             "--reveal");
     assertThat(revealed.out()).contains(TOKEN);
-    Result none = run("", "resolve", "--namespace", ns, "--tool", "github", "--arg", "token");
+    CliRun none = run("", "resolve", "--namespace", ns, "--tool", "github", "--arg", "token");
     assertThat(none.code()).isEqualTo(1);
     assertThat(none.err()).contains("No ToolSecret");
   }
@@ -117,7 +103,7 @@ class SealAndResolveCommandTest {
   @Test
   void sealReadsTheClusterKeysWhenNoFileIsGiven() {
     String ns = harness.namespace();
-    Result sealed =
+    CliRun sealed =
         run(TOKEN, "seal", "--namespace", ns, "--name", "x", "--operator-namespace", ns);
     assertThat(sealed.code()).as(sealed.err()).isZero();
     ToolSecret parsed = Serialization.unmarshal(sealed.out(), ToolSecret.class);
@@ -138,11 +124,11 @@ class SealAndResolveCommandTest {
   @Test
   void badInputIsRefusedBeforeSealing() {
     String ns = harness.namespace();
-    Result shortValue =
+    CliRun shortValue =
         run("abc", "seal", "--namespace", ns, "--name", "x", "--operator-namespace", ns);
     assertThat(shortValue.code()).isEqualTo(2);
     assertThat(shortValue.err()).contains("4 to 1024");
-    Result badTool =
+    CliRun badTool =
         run(
             TOKEN,
             "seal",
@@ -156,9 +142,9 @@ class SealAndResolveCommandTest {
             ns);
     assertThat(badTool.code()).isEqualTo(2);
     assertThat(badTool.err()).contains("list").doesNotContain(TOKEN);
-    Result noName = run(TOKEN, "seal", "--namespace", ns);
+    CliRun noName = run(TOKEN, "seal", "--namespace", ns);
     assertThat(noName.code()).isEqualTo(2);
-    Result noCluster =
+    CliRun noCluster =
         run(TOKEN, "seal", "--namespace", ns, "--name", "x", "--operator-namespace", "nowhere");
     assertThat(noCluster.code()).isEqualTo(2);
     assertThat(noCluster.err())

@@ -2,16 +2,13 @@ package dev.keyward.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.Keyward;
+import dev.keyward.testing.CliRun;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code seal} refuses what Kubernetes or the operator would refuse later, before it reads the
@@ -21,15 +18,13 @@ class SealChecksTest {
 
   static final String TOKEN = "lin_api_never_printed_42";
 
-  record Result(int code, String out, String err) {}
-
   @AfterEach
   void restoreStdin() {
     SealCommand.stdin = System.in;
     ClusterAccess.useCurrentContext();
   }
 
-  static Result seal(String... options) {
+  static CliRun seal(String... options) {
     ClusterAccess.use(
         () -> {
           throw new AssertionError("seal asked the cluster before checking its input");
@@ -37,21 +32,16 @@ class SealChecksTest {
     SealCommand.stdin = new ByteArrayInputStream(TOKEN.getBytes(StandardCharsets.UTF_8));
     List<String> args = new ArrayList<>(List.of("seal"));
     args.addAll(List.of(options));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Keyward.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args.toArray(String[]::new));
-    assertThat(err.toString()).doesNotContain(TOKEN).doesNotContain("\tat ");
-    assertThat(out.toString()).isEmpty();
-    return new Result(code, out.toString(), err.toString());
+    CliRun run = CliRun.run(args.toArray(String[]::new));
+    assertThat(run.err()).doesNotContain(TOKEN).doesNotContain("\tat ");
+    assertThat(run.out()).isEmpty();
+    return run;
   }
 
   @Test
   void nameMustBeAKubernetesName() {
     for (String bad : List.of("Linear_Token", "-linear", "linear-", "a".repeat(254), "lin ear")) {
-      Result r = seal("--namespace", "agents", "--name", bad);
+      CliRun r = seal("--namespace", "agents", "--name", bad);
       assertThat(r.code()).as(bad).isEqualTo(2);
       assertThat(r.err())
           .as(bad)
@@ -62,7 +52,7 @@ class SealChecksTest {
   @Test
   void namespaceMustBeANamespaceName() {
     for (String bad : List.of("Agents", "agents.team", "a".repeat(64), "agents_")) {
-      Result r = seal("--namespace", bad, "--name", "linear-token");
+      CliRun r = seal("--namespace", bad, "--name", "linear-token");
       assertThat(r.code()).as(bad).isEqualTo(2);
       assertThat(r.err()).as(bad).contains("--namespace \"" + bad + "\" is not a valid namespace");
     }
@@ -70,7 +60,7 @@ class SealChecksTest {
 
   @Test
   void toolArgAndDefaultForToolNeedTool() {
-    Result r = seal("--namespace", "agents", "--name", "t", "--tool-arg", "api_key");
+    CliRun r = seal("--namespace", "agents", "--name", "t", "--tool-arg", "api_key");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--tool-arg needs --tool");
     r = seal("--namespace", "agents", "--name", "t", "--default-for-tool");
