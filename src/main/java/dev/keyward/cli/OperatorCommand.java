@@ -3,11 +3,11 @@ package dev.keyward.cli;
 import dev.keyward.admission.WebhookServer;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
+import dev.keyward.runtime.KeywardClients;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.NamespaceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -152,8 +152,7 @@ public class OperatorCommand implements Callable<Integer> {
       throw e;
     }
     KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(ClusterAccess.checkedConfig())
+        KeywardClients.builder(ClusterAccess.checkedConfig())
             .withHttpClientBuilderConsumer(
                 b ->
                     b.addOrReplaceInterceptor(

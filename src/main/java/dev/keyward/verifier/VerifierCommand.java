@@ -3,8 +3,8 @@ package dev.keyward.verifier;
 import dev.keyward.cli.ClusterAccess;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
+import dev.keyward.runtime.KeywardClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -54,8 +54,7 @@ public class VerifierCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     var granularity = Durations.parse("--usage-granularity", usageGranularity);
     KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(ClusterAccess.checkedConfig())
+        KeywardClients.builder(ClusterAccess.checkedConfig())
             .withHttpClientBuilderConsumer(
                 b -> b.addOrReplaceInterceptor("keyward-rate-limit", new ClientRateLimit(20, 40)))
             .build();

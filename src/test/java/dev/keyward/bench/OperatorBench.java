@@ -2,6 +2,7 @@ package dev.keyward.bench;
 
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.runtime.KeywardClients;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.testing.MutableClock;
@@ -183,8 +184,7 @@ final class OperatorBench {
     MutableClock clock = new MutableClock();
     try (ApiKeyWatch keys = new ApiKeyWatch(admin, ns);
         KubernetesClient client =
-            new KubernetesClientBuilder()
-                .withConfig(server.config())
+            KeywardClients.builder(server.config())
                 .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
                 .build();
         KeywardOperator operator =

@@ -15,7 +15,6 @@ import dev.keyward.testing.TestApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,8 +170,7 @@ class TwoReplicasTest {
   /** Settings of one replica watching {@code ns}, with its own client logging into {@code log}. */
   private OperatorSettings replica(String ns, MutableClock clock, RequestLog log) {
     KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(server.config())
+        KeywardClients.builder(server.config())
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("log", log))
             .build();
     clients.add(client);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.runtime.KeywardClients;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.sealing.SealingKeys;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.nio.charset.StandardCharsets;
@@ -165,8 +165,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
       config = new ConfigBuilder(config).withRequestRetryBackoffLimit(clientRetries).build();
     }
     operatorClient =
-        new KubernetesClientBuilder()
-            .withConfig(config)
+        KeywardClients.builder(config)
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test-log", requestLog))
             .build();
     ToolSecretObserver toolSecretCounter =

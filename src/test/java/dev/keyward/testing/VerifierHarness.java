@@ -4,10 +4,10 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeySpec;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
+import dev.keyward.runtime.KeywardClients;
 import dev.keyward.verifier.Verifier;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.time.Duration;
@@ -100,8 +100,7 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
       }
     }
     client =
-        new KubernetesClientBuilder()
-            .withConfig(server.config())
+        KeywardClients.builder(server.config())
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test-log", requestLog))
             .build();
     verifier =
