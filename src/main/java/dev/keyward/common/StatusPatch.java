@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -41,11 +42,10 @@ public final class StatusPatch {
     if (ops.isEmpty()) {
       return resource;
     }
-    // Addressed through the object: addressed by name alone, the client would GET it first.
     P updated =
         context
             .getClient()
-            .resource(resource)
+            .resource(addressOf(resource))
             .subresource("status")
             .patch(PatchContext.of(PatchType.JSON), ops.toString());
     context
@@ -53,6 +53,26 @@ public final class StatusPatch {
         .getControllerEventSource()
         .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
     return updated;
+  }
+
+  /**
+   * An object of the resource's kind holding only its name and namespace, which is all a patch
+   * needs to be addressed. Addressed by name alone, the client would GET the resource first; handed
+   * the whole resource, it would copy all of it (a JSON round trip) to read those two fields.
+   */
+  @SuppressWarnings("unchecked")
+  static <P extends HasMetadata> P addressOf(P resource) {
+    try {
+      P address = (P) resource.getClass().getDeclaredConstructor().newInstance();
+      address.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(resource.getMetadata().getName())
+              .withNamespace(resource.getMetadata().getNamespace())
+              .build());
+      return address;
+    } catch (ReflectiveOperationException e) {
+      return resource;
+    }
   }
 
   /** The JSON Patch operations, with paths under {@code /status}, that turn before into after. */

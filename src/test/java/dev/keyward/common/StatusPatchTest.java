@@ -2,10 +2,13 @@ package dev.keyward.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,5 +60,28 @@ class StatusPatchTest {
     after.setConditions(List.of());
     before.setConditions(null);
     assertThat(StatusPatch.ops(json, before, after)).isEmpty();
+  }
+
+  @Test
+  void thePatchIsAddressedByNameAndNamespaceAlone() {
+    ApiKey key = new ApiKey();
+    key.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("k1")
+            .withNamespace("team-a")
+            .withResourceVersion("12")
+            .withLabels(Map.of("team", "a"))
+            .build());
+    key.setStatus(active(1));
+
+    ApiKey address = StatusPatch.addressOf(key);
+
+    assertThat(address).isNotSameAs(key).isInstanceOf(ApiKey.class);
+    assertThat(address.getKind()).isEqualTo("ApiKey");
+    assertThat(address.getApiVersion()).isEqualTo("keyward.dev/v1alpha1");
+    assertThat(address.getMetadata().getName()).isEqualTo("k1");
+    assertThat(address.getMetadata().getNamespace()).isEqualTo("team-a");
+    assertThat(address.getMetadata().getResourceVersion()).isNull();
+    assertThat(address.getStatus()).isNull();
   }
 }
