@@ -163,7 +163,10 @@ public class DevCommand implements Callable<Integer> {
         Serialization.unmarshal(in);
       } catch (IOException | RuntimeException e) {
         throw new IllegalArgumentException(
-            file + " is not Kubernetes YAML: fix it or take it out of " + folder);
+            file
+                + " is not Kubernetes YAML Keyward can read (a syntax error, or a field its kind"
+                + " does not have): fix it or take it out of "
+                + folder);
       }
     }
   }

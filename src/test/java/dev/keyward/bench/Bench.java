@@ -62,17 +62,23 @@ public final class Bench {
         new Runner(
                 new OptionsBuilder()
                     .include(CryptoBenchmark.class.getSimpleName())
+                    .include(DecodeBenchmark.class.getSimpleName())
                     .result(out.resolve("crypto-jmh.json").toString())
                     .resultFormat(ResultFormatType.JSON)
                     .build())
             .run();
 
     Map<String, Double> score = new LinkedHashMap<>();
+    Map<String, Double> decode = new LinkedHashMap<>();
     for (RunResult r : results) {
-      String size = r.getParams().getParam("valueSize");
-      score.put(
-          r.getParams().getBenchmark().replaceAll(".*\\.", "") + "/" + size,
-          r.getPrimaryResult().getScore());
+      String benchmark = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+      String client = r.getParams().getParam("client");
+      if (client != null) {
+        decode.put(benchmark + "/" + client, r.getPrimaryResult().getScore());
+      } else {
+        score.put(
+            benchmark + "/" + r.getParams().getParam("valueSize"), r.getPrimaryResult().getScore());
+      }
     }
     StringBuilder table = new StringBuilder();
     table.append(
@@ -99,6 +105,17 @@ public final class Bench {
           String.format("  HPKE / RSA-4096-OAEP unseal, %4s-byte value: %.1fx%n", sizes[s], ratio));
       json.append(
           String.format("    \"%s\": %.2f%s%n", sizes[s], ratio, s + 1 < sizes.length ? "," : ""));
+    }
+    json.append("  },\n  \"decode_us_per_key\": {\n");
+    table.append(
+        String.format(
+            "%nDecoding one key's two watch events as a real API server sends them (µs, C1)%n"));
+    int d = 0;
+    for (var e : decode.entrySet()) {
+      table.append(String.format("  %-44s %14.2f%n", e.getKey(), e.getValue()));
+      json.append(
+          String.format(
+              "    \"%s\": %.2f%s%n", e.getKey(), e.getValue(), ++d < decode.size() ? "," : ""));
     }
     json.append("  }\n}\n");
     System.out.print(table);

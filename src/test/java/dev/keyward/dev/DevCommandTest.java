@@ -69,6 +69,14 @@ class DevCommandTest {
     Path notYaml = dir.resolve("bad");
     Files.createDirectories(notYaml);
     Files.writeString(notYaml.resolve("broken.yaml"), "kind: [unclosed\n  - :");
+    // ApiKey is a known kind: a field it does not have is refused here, as kubectl's strict
+    // field validation refuses it.
+    Path unknownField = dir.resolve("typo");
+    Files.createDirectories(unknownField);
+    Files.writeString(
+        unknownField.resolve("key.yaml"),
+        "apiVersion: keyward.dev/v1alpha1\nkind: ApiKey\nmetadata: {name: k}\n"
+            + "spec: {type: agent, secretNmae: k}\n");
     Path empty = dir.resolve("empty");
     Files.createDirectories(empty);
     Path file = dir.resolve("one.yaml");
@@ -79,7 +87,8 @@ class DevCommandTest {
             new Case(dir.resolve("no-such-folder"), "does not exist"),
             new Case(file, "is a file, not a folder"),
             new Case(empty, "holds no .yaml file"),
-            new Case(notYaml, "broken.yaml is not Kubernetes YAML"))) {
+            new Case(notYaml, "broken.yaml is not Kubernetes YAML"),
+            new Case(unknownField, "key.yaml is not Kubernetes YAML Keyward can read"))) {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
       CommandLine cli = Keyward.commandLine();
