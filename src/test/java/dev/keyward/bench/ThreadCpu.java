@@ -20,7 +20,10 @@ final class ThreadCpu {
 
   private ThreadCpu() {}
 
-  /** CPU ticks used so far by live threads, summed by thread group. */
+  /** Group name under which {@link #byGroup} also sums the kernel (system) time of all threads. */
+  static final String KERNEL = "(of all: in the kernel)";
+
+  /** CPU ticks used so far by live threads, summed by thread group, plus {@link #KERNEL}. */
   static Map<String, Long> byGroup() {
     Map<String, Long> ticks = new HashMap<>();
     try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -31,8 +34,9 @@ final class ThreadCpu {
               String stat = Files.readString(task.resolve("stat"));
               // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
               String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-              long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-              ticks.merge(group(comm), used, Long::sum);
+              long kernel = Long.parseLong(fields[12]);
+              ticks.merge(group(comm), Long.parseLong(fields[11]) + kernel, Long::sum);
+              ticks.merge(KERNEL, kernel, Long::sum);
             } catch (IOException | RuntimeException e) {
               // the thread ended while we read it
             }
