@@ -4,8 +4,14 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.impl.BaseClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.vertx.core.Context;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The Kubernetes client of Keyward's long-running processes, the operator and the verifier.
@@ -27,7 +33,33 @@ public final class KeywardClients {
 
   /** A client builder for {@code config} whose JSON skips managedFields. */
   public static KubernetesClientBuilder builder(Config config) {
-    return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(json());
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withKubernetesSerialization(json())
+        .withTaskExecutorSupplier(
+            new KubernetesClientBuilder.ExecutorSupplier() {
+              @Override
+              public Executor get() {
+                return new TaskExecutor();
+              }
+
+              @Override
+              public void onClose(Executor executor) {
+                ((TaskExecutor) executor).pool.shutdownNow();
+              }
+            });
+  }
+
+  /**
+   * From now on ({@code true}) or no longer, {@code client}'s watch events are handled on the HTTP
+   * event loop that received them; see {@link TaskExecutor}. Only for a client built by {@link
+   * #builder}, and only while every informer of the client has synced and none is starting or
+   * stopping.
+   */
+  public static void handleEventsOnEventLoop(KubernetesClient client, boolean on) {
+    if (client.adapt(BaseClient.class).getExecutor() instanceof TaskExecutor executor) {
+      executor.inline = on;
+    }
   }
 
   /** fabric8's JSON, reading and writing objects without {@code metadata.managedFields}. */
@@ -35,6 +67,35 @@ public final class KeywardClients {
     ObjectMapper mapper = new ObjectMapper();
     mapper.addMixIn(ObjectMeta.class, WithoutManagedFields.class);
     return new KubernetesSerialization(mapper, true);
+  }
+
+  /**
+   * The client's task executor. fabric8 hands every watch event from the HTTP event loop to it, and
+   * an informer hands the event on to its listeners through it once more: a cache update, then
+   * JOSDK queueing a reconcile, a few microseconds each. Waking a pool thread for each step costs
+   * more CPU than the step: running them on the event loop saves about a seventh of the operator's
+   * CPU per new key (docs/performance.md). So once switched on, a task handed over on an event loop
+   * runs right there; every other task (leader election, watch reconnects, informer resyncs, which
+   * may wait on the API server) runs on a pool.
+   *
+   * <p>It is off until the operator has started, and off again before it stops: JOSDK's {@code
+   * InformerEventSource} handles an event under the lock its {@code start()} holds while waiting
+   * for the informers to sync, and a sync that needs the event loop must not wait for it. Once
+   * running, what an event meets is quick and never waits on the API server: JOSDK's caches and
+   * event queue, and Keyward's secondary-to-primary mappers, which read caches.
+   */
+  static final class TaskExecutor implements Executor {
+    final ExecutorService pool = Executors.newCachedThreadPool(DaemonThreads.named("kube-client"));
+    volatile boolean inline;
+
+    @Override
+    public void execute(Runnable task) {
+      if (inline && Context.isOnEventLoopThread()) {
+        task.run();
+      } else {
+        pool.execute(task);
+      }
+    }
   }
 
   @JsonIgnoreProperties({"managedFields"})

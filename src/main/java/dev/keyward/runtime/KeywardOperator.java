@@ -150,6 +150,8 @@ public final class KeywardOperator implements AutoCloseable {
     // keyset when it starts leading.
     sealingKeySchedule.start();
     operator.start();
+    // Every informer has synced (JOSDK starts them on a standby replica too).
+    KeywardClients.handleEventsOnEventLoop(settings.client(), true);
   }
 
   /** Re-evaluates every resource and the sealing keys now; used after the clock jumped. */
@@ -201,6 +203,7 @@ public final class KeywardOperator implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    KeywardClients.handleEventsOnEventLoop(settings.client(), false);
     sealingKeySchedule.close();
     operator.stop();
     if (http != null) {

@@ -8,7 +8,13 @@ import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.WatchEvent;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.impl.BaseClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,5 +110,43 @@ class KeywardClientsTest {
     String written = KeywardClients.json().asJson(secret);
 
     assertThat(written).doesNotContain("managedFields").contains("\"name\":\"k1\"");
+  }
+
+  @Test
+  void onceSwitchedOnATaskHandedOverOnAnEventLoopRunsThereAnyOtherOnThePool() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (KubernetesClient client = KeywardClients.builder(new ConfigBuilder().build()).build()) {
+      assertThat(threadsOf(vertx, client)).as("off: handed to the pool").isNotEqualTo("inline");
+
+      KeywardClients.handleEventsOnEventLoop(client, true);
+      assertThat(threadsOf(vertx, client)).isEqualTo("inline");
+      CompletableFuture<String> offLoop = new CompletableFuture<>();
+      client
+          .adapt(BaseClient.class)
+          .getExecutor()
+          .execute(() -> offLoop.complete(Thread.currentThread().getName()));
+      assertThat(offLoop.get(5, TimeUnit.SECONDS)).isEqualTo("kube-client");
+
+      KeywardClients.handleEventsOnEventLoop(client, false);
+      assertThat(threadsOf(vertx, client)).isNotEqualTo("inline");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** "inline" when a task handed over on an event loop ran there before execute returned. */
+  private static String threadsOf(Vertx vertx, KubernetesClient client) throws Exception {
+    CompletableFuture<String> result = new CompletableFuture<>();
+    vertx.runOnContext(
+        v -> {
+          Thread loop = Thread.currentThread();
+          Thread[] ran = new Thread[1];
+          client
+              .adapt(BaseClient.class)
+              .getExecutor()
+              .execute(() -> ran[0] = Thread.currentThread());
+          result.complete(ran[0] == loop ? "inline" : "handed over");
+        });
+    return result.get(5, TimeUnit.SECONDS);
   }
 }
