@@ -23,6 +23,9 @@ import java.util.concurrent.Executors;
  * and an update sent without managedFields leaves the server's as they are. The other code paths
  * (the command line) keep fabric8's stock JSON.
  *
+ * <p>Its task executor can handle watch events on the HTTP event loop that received them ({@link
+ * #handleEventsOnEventLoop}); the operator switches that on once it has started.
+ *
  * <p>The ApiKey and ToolSecret kinds are registered for every client through {@code
  * META-INF/services/io.fabric8.kubernetes.api.model.KubernetesResource}: without it fabric8 decodes
  * each of their watch events into a generic resource first and converts that again.
@@ -73,10 +76,10 @@ public final class KeywardClients {
    * The client's task executor. fabric8 hands every watch event from the HTTP event loop to it, and
    * an informer hands the event on to its listeners through it once more: a cache update, then
    * JOSDK queueing a reconcile, a few microseconds each. Waking a pool thread for each step costs
-   * more CPU than the step: running them on the event loop saves about a seventh of the operator's
-   * CPU per new key (docs/performance.md). So once switched on, a task handed over on an event loop
-   * runs right there; every other task (leader election, watch reconnects, informer resyncs, which
-   * may wait on the API server) runs on a pool.
+   * more CPU than the step: running them on the event loop saved about a seventh of the operator's
+   * CPU per new key in the benchmark at 1,000 and 10,000 keys (docs/performance.md). So once
+   * switched on, a task handed over on an event loop runs right there; every other task (watch
+   * reconnects, informer resyncs, which may wait on the API server) runs on a pool.
    *
    * <p>It is off until the operator has started, and off again before it stops: JOSDK's {@code
    * InformerEventSource} handles an event under the lock its {@code start()} holds while waiting
