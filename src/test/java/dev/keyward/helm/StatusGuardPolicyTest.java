@@ -10,6 +10,7 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.extensions.CelOptionalLibrary;
 import dev.cel.parser.CelStandardMacro;
 import dev.keyward.apikey.StatusGuard;
+import dev.keyward.dev.StatusGuardPolicy;
 import dev.keyward.helm.HelmChartTest.Rendered;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.NamedRuleWithOperations;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
@@ -143,11 +144,31 @@ class StatusGuardPolicyTest {
     }
   }
 
+  @Test
+  void keywardDevInstallsTheSameRulesWithItsOwnIdentityAsTheOperator() {
+    ValidatingAdmissionPolicy dev = StatusGuardPolicy.policy("kube-admin", List.of());
+    assertThat(dev.getSpec().getValidations()).isEqualTo(policy.getSpec().getValidations());
+    assertThat(dev.getSpec().getMatchConstraints())
+        .isEqualTo(policy.getSpec().getMatchConstraints());
+    assertThat(refusals(dev, "kube-admin", s -> s.put("keyHash", "f".repeat(64)))).isEmpty();
+    assertThat(refusals(dev, "mallory", s -> s.put("keyHash", "f".repeat(64))))
+        .containsExactly("StatusTampered");
+    assertThat(StatusGuardPolicy.binding().getSpec().getPolicyName())
+        .isEqualTo(dev.getMetadata().getName());
+  }
+
   // --- evaluation
 
   /** The reason words of the validations that refuse {@code user}'s change. */
   private static List<String> refusals(String user, Consumer<Map<String, Object>> change) {
     return refusals(user, change, old -> {});
+  }
+
+  private static List<String> refusals(
+      ValidatingAdmissionPolicy policy, String user, Consumer<Map<String, Object>> change) {
+    Map<String, Object> newStatus = status();
+    change.accept(newStatus);
+    return refusals(policy, user, status(), newStatus);
   }
 
   private static List<String> refusals(
@@ -157,11 +178,19 @@ class StatusGuardPolicyTest {
     Map<String, Object> newStatus = status();
     oldChange.accept(newStatus);
     change.accept(newStatus);
-    return refusals(user, oldStatus, newStatus);
+    return refusals(policy, user, oldStatus, newStatus);
   }
 
   private static List<String> refusals(
       String user, Map<String, Object> oldStatus, Map<String, Object> newStatus) {
+    return refusals(policy, user, oldStatus, newStatus);
+  }
+
+  private static List<String> refusals(
+      ValidatingAdmissionPolicy policy,
+      String user,
+      Map<String, Object> oldStatus,
+      Map<String, Object> newStatus) {
     Map<String, Object> oldObject = apiKey(oldStatus);
     Map<String, Object> object = apiKey(newStatus);
     Map<String, Object> request = Map.of("userInfo", Map.of("username", user));
