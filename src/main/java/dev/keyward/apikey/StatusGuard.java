@@ -67,7 +67,12 @@ public final class StatusGuard {
   /** A change someone else made: the fields, and the status as it was before. */
   public record Suspect(List<String> fields, ApiKeyStatus before) {}
 
-  private final Map<String, List<Object>> ownWrites = bounded();
+  /** Statuses this operator wrote whose watch events have not arrived yet, oldest first. */
+  private final Map<String, List<List<Object>>> ownWrites = bounded();
+
+  /** Own writes remembered per key: status writes that follow each other before any event. */
+  private static final int OWN_WRITES_PER_KEY = 4;
+
   private final Map<String, Suspect> suspects = bounded();
 
   private static <V> Map<String, V> bounded() {
@@ -111,7 +116,16 @@ public final class StatusGuard {
   public void writing(ApiKey key, ApiKeyStatus status) {
     String uid = key.getMetadata().getUid();
     if (uid != null) {
-      ownWrites.put(uid, owned(status));
+      ownWrites.compute(
+          uid,
+          (k, writes) -> {
+            List<List<Object>> next = writes == null ? new ArrayList<>(1) : writes;
+            if (next.size() == OWN_WRITES_PER_KEY) {
+              next.remove(0);
+            }
+            next.add(owned(status));
+            return next;
+          });
     }
   }
 
@@ -125,15 +139,30 @@ public final class StatusGuard {
       return false;
     }
     String uid = newKey.getMetadata().getUid();
-    List<Object> own = uid == null ? null : ownWrites.get(uid);
-    if (own != null && own.equals(owned(newKey.getStatus()))) {
-      ownWrites.remove(uid);
+    if (uid != null && ownWrite(uid, owned(newKey.getStatus()))) {
       return false;
     }
     if (uid != null) {
       suspects.put(uid, new Suspect(List.copyOf(changed), oldKey.getStatus()));
     }
     return true;
+  }
+
+  /** True when {@code owned} is a noted write; it and any noted before it are forgotten. */
+  private boolean ownWrite(String uid, List<Object> owned) {
+    boolean[] found = {false};
+    ownWrites.computeIfPresent(
+        uid,
+        (k, writes) -> {
+          int at = writes.lastIndexOf(owned);
+          if (at < 0) {
+            return writes;
+          }
+          found[0] = true;
+          writes.subList(0, at + 1).clear();
+          return writes.isEmpty() ? null : writes;
+        });
+    return found[0];
   }
 
   /** The change someone else made to this key's owned status fields since the last look; once. */

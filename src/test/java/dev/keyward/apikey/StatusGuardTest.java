@@ -25,6 +25,18 @@ class StatusGuardTest {
   }
 
   @Test
+  void writesInQuickSuccessionAreAllKnownAsOwn() {
+    ApiKey first = key(status("a", 1));
+    ApiKey second = key(status("b", 2));
+    ApiKey third = key(status("c", 3));
+    guard.writing(second, second.getStatus());
+    guard.writing(third, third.getStatus());
+    assertThat(guard.changedByOthers(second, first)).isFalse();
+    assertThat(guard.changedByOthers(third, second)).isFalse();
+    assertThat(guard.suspect(third)).isNull();
+  }
+
+  @Test
   void aVerifiersUsageWriteIsNoChangeToOwnedFields() {
     ApiKey before = key(status("a", 1));
     ApiKeyStatus used = status("a", 1);
