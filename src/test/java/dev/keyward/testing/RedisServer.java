@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} (Debian's package; {@code .ci/run} installs it) on a free loopback
  * port, without persistence, in its own temporary directory. {@link #stop()} kills it, {@link
  * #start()} brings it back on the same port (empty, as after a restart without persistence). No
- * mock of Redis and nothing downloaded: a machine without {@code redis-server} fails the test with a
- * message saying what to install.
+ * mock of Redis and nothing downloaded: a machine without {@code redis-server} fails the test with
+ * a message saying what to install.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -34,15 +34,15 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server; with a password, clients must AUTH with it (null: none). */
-  public static RedisServer start(String password) throws IOException {
+  public static RedisServer launch(String password) throws IOException {
     RedisServer server = new RedisServer(password);
     server.port = freePort();
     server.start();
     return server;
   }
 
-  public static RedisServer start() throws IOException {
-    return start(null);
+  public static RedisServer launch() throws IOException {
+    return launch(null);
   }
 
   /** Starts (again) on this server's port and waits until it answers PING. */
