@@ -46,7 +46,11 @@ class VerifyApiTest {
     Map<String, List<String>> params =
         query.isEmpty() ? Map.of() : Map.of(query.split("=")[0], List.of(query.split("=")[1]));
     return api.forwardAuth(
-        "/v1/verify", n -> params.getOrDefault(n, List.of()), List.of("Bearer " + key), List.of());
+            "/v1/verify",
+            n -> params.getOrDefault(n, List.of()),
+            List.of("Bearer " + key),
+            List.of())
+        .result();
   }
 
   @Test
@@ -97,8 +101,8 @@ class VerifyApiTest {
     spec.setRateLimit(new RateLimit(1, "1h"));
     String key = put("k", spec, null);
     byte[] body = ("{\"key\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(api.json(body).body()).contains("\"valid\":true");
-    Answer limited = api.json(body);
+    assertThat(api.json(body).result().body()).contains("\"valid\":true");
+    Answer limited = api.json(body).result();
     assertThat(limited.status()).isEqualTo(200);
     assertThat(limited.body())
         .contains("\"code\":\"RATE_LIMITED\"")
@@ -107,7 +111,7 @@ class VerifyApiTest {
     assertThat(limited.headers()).containsEntry("Retry-After", "3600");
 
     synced = false;
-    Answer early = api.json(body);
+    Answer early = api.json(body).result();
     assertThat(early.status()).isEqualTo(503);
     assertThat(early.code()).isEqualTo(Code.NOT_READY);
   }
