@@ -311,6 +311,30 @@ class HelmVerifierChartTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void theDocumentedValkeyExampleRenders() throws IOException {
+    String doc = java.nio.file.Files.readString(Path.of("docs/verifier.md"));
+    int marker = doc.indexOf("HelmVerifierChartTest.theDocumentedValkeyExampleRenders");
+    assertThat(marker).as("the example's marker in docs/verifier.md").isPositive();
+    int start = doc.indexOf("```yaml\n", marker) + "```yaml\n".length();
+    String yaml = doc.substring(start, doc.indexOf("```", start));
+    Map<String, Object> values =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml, Map.class);
+    Rendered rendered = Rendered.verifierOf(template(values));
+    assertThat(env(rendered))
+        .containsEntry(
+            "KEYWARD_RATE_LIMIT_STORE", "redis://valkey-primary.cache.svc.cluster.local:6379/0")
+        .containsEntry(
+            "KEYWARD_RATE_LIMIT_STORE_PASSWORD_FILE", "/etc/keyward/rate-limit-store/password");
+    assertThat(rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("keyward-valkey"));
+    LintResult lint = new Helm(HelmChartTest.chartWithValues(values)).lint().strict().call();
+    assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+  }
+
+  @Test
   void schemaRefusesAStoreUrlWithAPasswordOrAnotherSchemeAndUnknownModes() {
     assertThatThrownBy(
             () ->
