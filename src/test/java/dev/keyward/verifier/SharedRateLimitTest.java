@@ -212,6 +212,82 @@ class SharedRateLimitTest {
     assertThat(verifier.metrics().rateLimitFallbacks()).isEqualTo(fallbacks);
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = OnStoreError.class,
+      names = {"LOCAL", "DENY"})
+  void theStoreKilledUnderLoadKeepsAnswersWithinTheFallbacksBound(OnStoreError mode)
+      throws Exception {
+    kv.rateLimiting(store(mode));
+    List<Verifier> replicas = List.of(kv.startSynced(), kv.startReplica());
+    String key = kv.issue("loaded", s -> s.setRateLimit(new RateLimit(100, "1m")));
+    for (Verifier replica : replicas) {
+      OperatorHarness.waiting().until(() -> replica.registry().apiKeys() == 1);
+    }
+    java.util.concurrent.atomic.AtomicBoolean running =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Tally tally = new Tally();
+    AtomicInteger other = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
+    long started = System.nanoTime();
+    ExecutorService load = Executors.newFixedThreadPool(4);
+    List<Future<?>> loops = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      loops.add(
+          load.submit(
+              () -> {
+                while (running.get()) {
+                  int i = sent.getAndIncrement();
+                  Verifier to = replicas.get(i % 2);
+                  RawHttp.Response r = RawHttp.get(to.httpPort(), "/v1/verify", bearer(key));
+                  if (r.status() == 200) {
+                    tally.ok.incrementAndGet();
+                  } else if (r.status() == 429 && "RATE_LIMITED".equals(r.code())) {
+                    tally.limited.incrementAndGet();
+                  } else if (r.status() == 503 && "RATE_LIMIT_UNAVAILABLE".equals(r.code())) {
+                    tally.unavailable.incrementAndGet();
+                  } else {
+                    other.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    try {
+      OperatorHarness.waiting().until(() -> sent.get() > 200);
+      redis.stop();
+      OperatorHarness.waiting()
+          .until(() -> replicas.stream().allMatch(r -> r.metrics().rateLimitFallbacks() >= 10));
+      for (Verifier replica : replicas) {
+        assertThat(RawHttp.get(replica.httpPort(), "/readyz").status()).isEqualTo(200);
+      }
+      redis.start();
+      OperatorHarness.waiting().until(() -> redis.scriptRuns() >= 20);
+    } finally {
+      running.set(false);
+      for (Future<?> f : loops) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      load.shutdownNow();
+    }
+    double minutes = (System.nanoTime() - started) / 60e9;
+    long refill = (long) Math.ceil(100 * minutes);
+    assertThat(other.get()).isZero();
+    if (mode == OnStoreError.DENY) {
+      // Only the store admits: its burst and refill, then again from the restarted, empty store.
+      assertThat(tally.ok.get()).isLessThanOrEqualTo((int) (2 * 100 + refill));
+      assertThat(tally.unavailable.get()).isPositive();
+    } else {
+      // Plus each replica's own bucket while the store was gone (full, and here the whole limit:
+      // no EndpointSlices say there are two).
+      assertThat(tally.ok.get()).isLessThanOrEqualTo((int) (4 * 100 + 4 * refill));
+      assertThat(tally.unavailable.get()).isZero();
+    }
+    System.out.printf(
+        "Store killed under load (%s), %.1f s: %d admitted, %d limited, %d unavailable%n",
+        mode, minutes * 60, tally.ok.get(), tally.limited.get(), tally.unavailable.get());
+  }
+
   @Test
   void aStorePasswordFromTheSettingsIsUsedAndNeverShown() throws Exception {
     redis.close();
