@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.WithoutCrdRules;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -379,6 +380,25 @@ class ApiKeyLifecycleTest {
     assertThat(value).isNotEqualTo("password123");
     assertThat(KeyFormat.hasValidChecksum(value)).isTrue();
     assertThat(kw.eventReasons("typed")).contains("SecretEdited");
+  }
+
+  @Test
+  void aMalformedDurationEditIsRefusedByTheApiServerWithTheOperatorsReason() {
+    kw.create(apiKey("typo-edit", s -> s.setType("Agent")));
+    kw.awaitApiKey("typo-edit", k -> activeAt(k, 1));
+
+    KubernetesClientException refused =
+        kw.editRefused("typo-edit", k -> withLifetime(k, "90 days"));
+
+    assertThat(refused.getCode()).isEqualTo(422);
+    assertThat(refused.getStatus().getReason()).isEqualTo("Invalid");
+    assertThat(refused.getStatus().getMessage())
+        .contains("spec.expiresAfter: ")
+        .contains("InvalidDuration: ");
+    ApiKey after = kw.apiKey("typo-edit");
+    assertThat(after.getSpec().getExpiresAfter()).as("the edit was not stored").isNull();
+    assertThat(after.getMetadata().getGeneration()).isEqualTo(1L);
+    assertThat(after.getStatus().getPhase()).isEqualTo("Active");
   }
 
   @Test

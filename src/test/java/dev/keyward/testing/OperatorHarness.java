@@ -169,7 +169,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   /**
    * Creates {@code object}, which the real CRD's rules refuse, and returns the API server's answer:
    * a real server refuses it itself; the mock, which runs no rules, gives the answer a real server
-   * gives (see {@link TestApiServer#refuseNextCreateOnMock}). Fails when the rules accept it or the
+   * gives (see {@link TestApiServer#refuseNextWriteOnMock}). Fails when the rules accept it or the
    * server stores it.
    */
   public KubernetesClientException createRefused(HasMetadata object) {
@@ -182,7 +182,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
       throw new AssertionError(
           "the real CRD accepts " + object.getKind() + "/" + object.getMetadata().getName());
     }
-    TestApiServer.refuseNextCreateOnMock(object, violations);
+    TestApiServer.refuseNextWriteOnMock(object, violations, false);
     try {
       admin().resource(object).create();
     } catch (KubernetesClientException e) {
@@ -423,6 +423,30 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   public ApiKey apiKey(String name) {
     return apiKeys().inNamespace(namespace).withName(name).get();
+  }
+
+  /**
+   * Edits ApiKey {@code name} in a way the real CRD's rules refuse, and returns the API server's
+   * answer (reproduced on the mock, like {@link #createRefused}). Fails when the rules accept the
+   * edit or the server stores it.
+   */
+  public KubernetesClientException editRefused(String name, UnaryOperator<ApiKey> change) {
+    if (rulesLess != null) {
+      throw new IllegalStateException("a @WithoutCrdRules test's API server refuses nothing");
+    }
+    ApiKey changed = change.apply(apiKey(name));
+    var violations = RulesLessCrds.realSchema(changed).validate(changed);
+    if (violations.isEmpty()) {
+      throw new AssertionError("the real CRD accepts this edit of ApiKey/" + name);
+    }
+    TestApiServer.refuseNextWriteOnMock(changed, violations, true);
+    try {
+      edit(name, change);
+    } catch (KubernetesClientException e) {
+      return e;
+    }
+    throw new AssertionError(
+        "the API server stored an edit of ApiKey/" + name + " its CRD's rules refuse");
   }
 
   /** Edits an ApiKey's spec or metadata, retrying on conflicts with the operator's writes. */

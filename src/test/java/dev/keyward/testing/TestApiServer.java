@@ -148,13 +148,13 @@ public final class TestApiServer {
   }
 
   /**
-   * On the mock, which does not run a CRD's rules: answers the next create of {@code object} the
-   * way a real API server answers it, 422 {@code Invalid} with one cause per violation (an
-   * expectation in the mock's mixed mode, used once). Nothing on a real API server, which refuses
-   * it itself.
+   * On the mock, which does not run a CRD's rules: answers the next create of {@code object} (or,
+   * with {@code update}, the next patch of it) the way a real API server answers it, 422 {@code
+   * Invalid} with one cause per violation (an expectation in the mock's mixed mode, used once).
+   * Nothing on a real API server, which refuses it itself.
    */
-  public static synchronized void refuseNextCreateOnMock(
-      HasMetadata object, List<CrdSchema.Violation> violations) {
+  public static synchronized void refuseNextWriteOnMock(
+      HasMetadata object, List<CrdSchema.Violation> violations, boolean update) {
     if (mock == null) {
       return;
     }
@@ -179,25 +179,26 @@ public final class TestApiServer {
             + name
             + "\" is invalid: "
             + (causes.size() == 1 ? causes.get(0) : "[" + String.join(", ", causes) + "]");
-    mock.expect()
-        .post()
-        .withPath(
-            "/apis/"
-                + HasMetadata.getApiVersion(object.getClass())
-                + "/namespaces/"
-                + object.getMetadata().getNamespace()
-                + "/"
-                + HasMetadata.getPlural(object.getClass()))
-        .andReturn(
-            422,
-            new StatusBuilder()
-                .withStatus("Failure")
-                .withCode(422)
-                .withReason("Invalid")
-                .withMessage(message)
-                .withDetails(details.build())
-                .build())
-        .once();
+    String collection =
+        "/apis/"
+            + HasMetadata.getApiVersion(object.getClass())
+            + "/namespaces/"
+            + object.getMetadata().getNamespace()
+            + "/"
+            + HasMetadata.getPlural(object.getClass());
+    var status =
+        new StatusBuilder()
+            .withStatus("Failure")
+            .withCode(422)
+            .withReason("Invalid")
+            .withMessage(message)
+            .withDetails(details.build())
+            .build();
+    if (update) {
+      mock.expect().patch().withPath(collection + "/" + name).andReturn(422, status).once();
+    } else {
+      mock.expect().post().withPath(collection).andReturn(422, status).once();
+    }
   }
 
   private void installCrds() {
