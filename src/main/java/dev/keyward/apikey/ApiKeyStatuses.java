@@ -19,10 +19,12 @@ public final class ApiKeyStatuses {
   private ApiKeyStatuses() {}
 
   /**
-   * The status for {@code state}. {@code lastUsedAt} and {@code previousKey.lastUsedAt} belong to
-   * the verifiers: they are carried over exactly as status has them, attached to the key they
-   * describe (so a rotation moves the current key's last use to {@code previousKey}, and a new
-   * version starts with none), and never dropped or moved back for a key that is still there.
+   * The status for {@code state}. The usage fields belong to the verifiers: each version's last use
+   * ({@code keyLastUsedAt}, {@code previousKey.lastUsedAt}) is carried over exactly as status has
+   * it, attached to the key it describes (so a rotation moves the current key's last use to {@code
+   * previousKey}, and a new version starts with none), and never dropped or moved back for a key
+   * that is still there; {@code lastUsedAt}, the object's last use by any version, is the latest of
+   * all of them and of itself, so no rotation, expiry or revocation blanks or moves it back.
    */
   public static ApiKeyStatus of(ApiKey key, KeyPolicy policy, KeyState state, Instant now) {
     ApiKeyStatus previous = key.getStatus();
@@ -41,7 +43,7 @@ public final class ApiKeyStatuses {
       status.setMaskedKey(KeyFormat.mask(state.current()));
       status.setFingerprint(state.currentFingerprint());
       status.setKeyHash(state.currentHash());
-      status.setLastUsedAt(usage.text(state.currentFingerprint()));
+      status.setKeyLastUsedAt(usage.text(state.currentFingerprint()));
       status.setExpiresAt(ApiKeySecret.text(policy.expiresAt(state.issuedAt())));
       status.setRotatesAt(ApiKeySecret.text(policy.rotatesAt(state.issuedAt())));
     }
@@ -55,6 +57,7 @@ public final class ApiKeyStatuses {
       previousKey.setLastUsedAt(usage.text(state.previousFingerprint()));
       status.setPreviousKey(previousKey);
     }
+    status.setLastUsedAt(usage.latest());
     if (previous != null) {
       status.setCreatedBy(previous.getCreatedBy());
     }
@@ -161,6 +164,7 @@ public final class ApiKeyStatuses {
     c.setFingerprint(s.getFingerprint());
     c.setKeyHash(s.getKeyHash());
     c.setLastUsedAt(s.getLastUsedAt());
+    c.setKeyLastUsedAt(s.getKeyLastUsedAt());
     c.setCreatedBy(s.getCreatedBy());
     c.setIssuedAt(s.getIssuedAt());
     c.setExpiresAt(s.getExpiresAt());

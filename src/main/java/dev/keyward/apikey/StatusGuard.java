@@ -13,9 +13,9 @@ import java.util.function.Function;
 /**
  * Tells the operator's own status writes from anyone else's change to the status fields the
  * operator owns. Everything in an ApiKey's status but the verifiers' usage fields ({@code
- * lastUsedAt}, {@code previousKey.lastUsedAt}) is derived from the Secret; a change to it that this
- * operator did not write (a forged {@code keyHash} would make the verifier accept a key Keyward
- * never issued) is reconciled at once, so the Secret's values are put back.
+ * lastUsedAt}, {@code keyLastUsedAt}, {@code previousKey.lastUsedAt}) is derived from the Secret; a
+ * change to it that this operator did not write (a forged {@code keyHash} would make the verifier
+ * accept a key Keyward never issued) is reconciled at once, so the Secret's values are put back.
  *
  * <p>The operator notes each status it is about to write; the informer's update filter lets an
  * update through when the owned fields changed to anything other than a noted write, and remembers
@@ -57,7 +57,8 @@ public final class StatusGuard {
           new Field("previousKey.keyHash", s -> previous(s, PreviousKey::getKeyHash)));
 
   /** The fields only verifiers write, by path. */
-  public static final Set<String> USAGE = Set.of("lastUsedAt", "previousKey.lastUsedAt");
+  public static final Set<String> USAGE =
+      Set.of("lastUsedAt", "keyLastUsedAt", "previousKey.lastUsedAt");
 
   /** The paths of {@link #OWNED}. */
   public static List<String> ownedPaths() {
@@ -220,6 +221,7 @@ public final class StatusGuard {
     }
     ApiKeyStatus restored = ApiKeyStatuses.copyOf(suspect.before());
     restored.setLastUsedAt(current.getLastUsedAt());
+    restored.setKeyLastUsedAt(current.getKeyLastUsedAt());
     PreviousKey before = restored.getPreviousKey();
     if (before != null) {
       PreviousKey previous =

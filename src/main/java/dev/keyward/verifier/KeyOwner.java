@@ -9,6 +9,8 @@ import java.util.List;
  * @param resourceVersion the version the usage writer patches against (optimistic locking)
  * @param revoked {@code spec.revoked} or phase Revoked: every key version answers REVOKED
  * @param expired phase Expired: every key version answers EXPIRED
+ * @param lastUsedSeconds {@code status.lastUsedAt} (the object's last use by any version), epoch
+ *     seconds, or {@link Long#MIN_VALUE} when never used
  * @param limit the rate limit, null when the ApiKey has none
  */
 public record KeyOwner(
@@ -18,6 +20,7 @@ public record KeyOwner(
     List<String> scopes,
     boolean revoked,
     boolean expired,
+    long lastUsedSeconds,
     KeyLimit limit) {
 
   /** {@code namespace/name}, as in {@code X-Keyward-ApiKey}. */

@@ -92,7 +92,7 @@ public final class KeyRegistry {
                 status.getKeyVersion(),
                 false,
                 millis(status.getExpiresAt()),
-                seconds(status.getLastUsedAt()),
+                seconds(status.getKeyLastUsedAt()),
                 usage(current, id)));
       }
       PreviousKey prev = status.getPreviousKey();
@@ -238,6 +238,7 @@ public final class KeyRegistry {
         scopes,
         Boolean.TRUE.equals(spec.getRevoked()) || "Revoked".equals(phase),
         "Expired".equals(phase),
+        status == null ? Long.MIN_VALUE : seconds(status.getLastUsedAt()),
         limit(key, spec.getRateLimit(), oldLimit));
   }
 

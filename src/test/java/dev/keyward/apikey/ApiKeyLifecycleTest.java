@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.WithoutCrdRules;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -385,6 +387,26 @@ class ApiKeyLifecycleTest {
   }
 
   @Test
+  void aMalformedDurationEditIsRefusedByTheApiServerWithTheOperatorsReason() {
+    kw.create(apiKey("typo-edit", s -> s.setType("Agent")));
+    kw.awaitApiKey("typo-edit", k -> activeAt(k, 1));
+
+    KubernetesClientException refused =
+        kw.editRefused("typo-edit", k -> withLifetime(k, "90 days"));
+
+    assertThat(refused.getCode()).isEqualTo(422);
+    assertThat(refused.getStatus().getReason()).isEqualTo("Invalid");
+    assertThat(refused.getStatus().getMessage())
+        .contains("spec.expiresAfter: ")
+        .contains("InvalidDuration: ");
+    ApiKey after = kw.apiKey("typo-edit");
+    assertThat(after.getSpec().getExpiresAfter()).as("the edit was not stored").isNull();
+    assertThat(after.getMetadata().getGeneration()).isEqualTo(1L);
+    assertThat(after.getStatus().getPhase()).isEqualTo("Active");
+  }
+
+  @Test
+  @WithoutCrdRules("a malformed duration, stored before the rules or while a CRD upgrade lagged")
   void malformedDurationIsReportedOnceAndRecoversWhenFixed() {
     kw.create(apiKey("typo", s -> s.setExpiresAfter("90 days")));
 

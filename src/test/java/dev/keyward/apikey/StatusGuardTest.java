@@ -41,6 +41,7 @@ class StatusGuardTest {
     ApiKey before = key(status("a", 1));
     ApiKeyStatus used = status("a", 1);
     used.setLastUsedAt("2026-12-07T10:00:00Z");
+    used.setKeyLastUsedAt("2026-12-07T10:00:00Z");
     used.getPreviousKey().setLastUsedAt("2026-12-07T09:00:00Z");
     assertThat(guard.changedByOthers(key(used), before)).isFalse();
     assertThat(guard.suspect(key(used))).isNull();
@@ -83,12 +84,14 @@ class StatusGuardTest {
     ApiKeyStatus genuine = status("a", 1);
     ApiKeyStatus forged = status("f", 9);
     forged.setLastUsedAt("2026-12-07T11:00:00Z");
+    forged.setKeyLastUsedAt("2026-12-07T10:30:00Z");
     forged.getPreviousKey().setLastUsedAt("2026-12-07T08:00:00Z");
     ApiKeyStatus restored =
         StatusGuard.restore(new StatusGuard.Suspect(List.of("keyHash"), genuine), forged);
     assertThat(restored.getKeyHash()).isEqualTo("a");
     assertThat(restored.getKeyVersion()).isEqualTo(1);
     assertThat(restored.getLastUsedAt()).isEqualTo("2026-12-07T11:00:00Z");
+    assertThat(restored.getKeyLastUsedAt()).isEqualTo("2026-12-07T10:30:00Z");
     assertThat(restored.getPreviousKey().getKeyHash()).isEqualTo("p");
     assertThat(restored.getPreviousKey().getLastUsedAt()).isEqualTo("2026-12-07T08:00:00Z");
     assertThat(StatusGuard.restore(null, forged)).isSameAs(forged);

@@ -2,6 +2,7 @@ package dev.keyward.gitops;
 
 import static dev.keyward.testing.TestApiKeys.apiKey;
 import static dev.keyward.testing.TestApiKeys.rotation;
+import static dev.keyward.testing.TestToolSecrets.plainSecret;
 import static dev.keyward.testing.TestToolSecrets.toolSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,16 +87,19 @@ class GitOpsHealthTest {
               s.setExpiresAfter("30s");
               s.setRotation(rotation(false, null));
             }));
-    harness.create(
-        apiKey(
-            "failed",
-            s -> {
-              s.setExpiresAfter("40s");
-              s.setRotation(rotation(true, "30s")); // more than half the lifetime: InvalidRotation
-            }));
+    // Failed in the real world, where the CRD's rules refuse a bad spec at apply time: the Secret
+    // it would write belongs to someone else (SecretConflict).
+    harness
+        .admin()
+        .secrets()
+        .resource(plainSecret(harness.namespace(), "failed", "apiKey", "not-ours"))
+        .create();
+    harness.create(apiKey("failed", s -> {}));
     harness.create(
         toolSecret("sealed", s -> s.setEncryptedValue(harness.seal("tok-1234", "sealed"))));
-    harness.create(toolSecret("unopenable", s -> s.setEncryptedValue("not base64!")));
+    // Well-formed, so the rules let it in, but sealed for another object (WrongObject).
+    harness.create(
+        toolSecret("unopenable", s -> s.setEncryptedValue(harness.seal("tok-1234", "other"))));
 
     expect(() -> harness.apiKey("active"), "Active", "Healthy", "Current");
     expect(() -> harness.apiKey("revoked"), "Revoked", "Healthy", "Current");

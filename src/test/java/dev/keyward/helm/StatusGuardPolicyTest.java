@@ -84,7 +84,7 @@ class StatusGuardPolicyTest {
   void theOperatorMayWriteEverything() {
     assertThat(refusals(OPERATOR, s -> s.put("keyHash", "0".repeat(64)))).isEmpty();
     assertThat(refusals(OPERATOR, s -> s.put("keyVersion", 2))).isEmpty();
-    assertThat(refusals(OPERATOR, s -> s.remove("lastUsedAt")))
+    assertThat(refusals(OPERATOR, s -> s.remove("keyLastUsedAt")))
         .as("a rotation moves the current key's last use to previousKey")
         .isEmpty();
   }
@@ -92,6 +92,15 @@ class StatusGuardPolicyTest {
   @Test
   void theVerifierMayMoveUsageForwardAndNothingElse() {
     assertThat(refusals(VERIFIER, s -> s.put("lastUsedAt", "2026-12-07T10:01:00Z"))).isEmpty();
+    assertThat(
+            refusals(
+                VERIFIER,
+                s -> {
+                  s.put("keyLastUsedAt", "2026-12-07T10:01:00Z");
+                  s.put("lastUsedAt", "2026-12-07T10:01:00Z");
+                }))
+        .as("a use of the current key, and the ApiKey's last use with it")
+        .isEmpty();
     assertThat(refusals(VERIFIER, s -> previousKey(s).put("lastUsedAt", "2026-12-07T09:30:00Z")))
         .isEmpty();
     assertThat(refusals(VERIFIER, s -> {}, old -> old.remove("lastUsedAt"))).isEmpty();
@@ -107,6 +116,10 @@ class StatusGuardPolicyTest {
     assertThat(refusals(VERIFIER, s -> previousKey(s).put("lastUsedAt", "2026-12-01T00:00:00Z")))
         .containsExactly("UsageMovedBack");
     assertThat(refusals(VERIFIER, s -> s.remove("lastUsedAt"))).containsExactly("UsageMovedBack");
+    assertThat(refusals(VERIFIER, s -> s.put("keyLastUsedAt", "2026-12-07T08:00:00Z")))
+        .containsExactly("UsageMovedBack");
+    assertThat(refusals(VERIFIER, s -> s.remove("keyLastUsedAt")))
+        .containsExactly("UsageMovedBack");
   }
 
   @Test
@@ -117,6 +130,8 @@ class StatusGuardPolicyTest {
     assertThat(refusals(admin, s -> s.put("expiresAt", "2099-01-01T00:00:00Z")))
         .containsExactly("StatusTampered");
     assertThat(refusals(admin, s -> s.put("lastUsedAt", "2026-12-07T11:00:00Z")))
+        .containsExactly("UsageNotRecordedByVerifier");
+    assertThat(refusals(admin, s -> s.put("keyLastUsedAt", "2026-12-07T11:00:00Z")))
         .containsExactly("UsageNotRecordedByVerifier");
     assertThat(refusals(admin, s -> {})).as("an update that changes nothing").isEmpty();
   }
@@ -245,6 +260,7 @@ class StatusGuardPolicyTest {
     status.put("fingerprint", "sha256:fedcba9876543210");
     status.put("keyHash", "b".repeat(64));
     status.put("lastUsedAt", "2026-12-07T10:00:00Z");
+    status.put("keyLastUsedAt", "2026-12-07T09:45:00Z");
     status.put("createdAt", "2026-09-01T00:00:00Z");
     status.put("issuedAt", "2026-12-07T00:00:00Z");
     status.put("expiresAt", "2027-03-07T00:00:00Z");

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The README's path, operator and verifier together on one API server: a key the operator issues is
  * accepted with the key from its Secret, both keys during a rotation's overlap, neither after a
- * revocation; the verifier's lastUsedAt survives the operator's status writes.
+ * revocation; the verifier's lastUsedAt survives the operator's status writes and rotations.
  */
 class VerifierWithOperatorTest {
 
@@ -90,7 +90,10 @@ class VerifierWithOperatorTest {
     assertThat(rotated.getPreviousKey().getLastUsedAt())
         .as("the first key's use moves with it to previousKey")
         .isEqualTo(lastUsed);
-    assertThat(rotated.getLastUsedAt()).as("the new key has not been used").isNull();
+    assertThat(rotated.getKeyLastUsedAt()).as("the new key has not been used").isNull();
+    assertThat(rotated.getLastUsedAt())
+        .as("the ApiKey's last use is kept through the rotation, not blanked")
+        .isEqualTo(lastUsed);
 
     kw.edit(
         "orders-client",
