@@ -95,10 +95,15 @@ final class NginxBench {
       LoadGenerator.run(get, target, keys, connections, 5);
       LoadGenerator.Result t = LoadGenerator.run(trivial, target, keys, connections, seconds);
       LoadGenerator.Result h = LoadGenerator.run(head, target, keys, connections, seconds);
+      long afterHead = closedTowards(verifierPort);
       LoadGenerator.Result g = LoadGenerator.run(get, target, keys, connections, seconds);
       figures.put("p12_nginx_trivial_auth", t);
       figures.put("p12_nginx_verifier_head", h);
       figures.put("p12_nginx_verifier_get", g);
+      // Connections nginx closed towards the verifier in the last minute (TIME-WAIT, from ss):
+      // with every answer kept alive, none; one per check if nginx had to close them.
+      figures.put("p12_closed_connections_after_head_run", afterHead);
+      figures.put("p12_closed_connections_after_get_run", closedTowards(verifierPort));
       figures.put("p12_ratio_verifier_head_over_trivial", round(h.perSecond() / t.perSecond()));
       figures.put("p12_ratio_verifier_get_over_trivial", round(g.perSecond() / t.perSecond()));
     } finally {
@@ -141,6 +146,21 @@ final class NginxBench {
       }
     }
     throw new IllegalStateException("nginx not listening on " + port + " after 30 s");
+  }
+
+  /** Sockets in TIME-WAIT towards {@code port}, from {@code ss}; -1 without it. */
+  private static long closedTowards(int port) {
+    try {
+      Process ss =
+          new ProcessBuilder("ss", "-Htan", "state", "time-wait", "dport", "=", ":" + port)
+              .redirectErrorStream(true)
+              .start();
+      String listed = new String(ss.getInputStream().readAllBytes());
+      ss.waitFor(10, TimeUnit.SECONDS);
+      return listed.lines().filter(l -> !l.isBlank()).count();
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
   }
 
   private static int freePort() throws IOException {
