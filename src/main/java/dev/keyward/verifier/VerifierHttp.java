@@ -1,5 +1,7 @@
 package dev.keyward.verifier;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.DeploymentOptions;
@@ -191,7 +193,14 @@ public final class VerifierHttp implements AutoCloseable {
   private void send(HttpServerRequest request, Answer answer, long start) {
     HttpServerResponse response = request.response().setStatusCode(answer.status());
     answer.headers().forEach(response::putHeader);
-    response.end(answer.body());
+    // Always a length (0 for a body-less answer): a proxy reading only the header knows the answer
+    // is complete and can reuse the connection. HEAD gets the GET answer's header and no body.
+    response.putHeader("Content-Length", Integer.toString(answer.body().getBytes(UTF_8).length));
+    if (request.method() == HttpMethod.HEAD) {
+      response.end();
+    } else {
+      response.end(answer.body());
+    }
     metrics.answered(answer.code(), System.nanoTime() - start);
   }
 

@@ -29,7 +29,10 @@ public final class VerifyApi {
     this.verifier = verifier;
   }
 
-  /** Forward-auth: the verdict as a status, identity headers on 200, a JSON code otherwise. */
+  /**
+   * Forward-auth: the verdict as a status and {@code X-Keyward-Code}; identity headers and no body
+   * on 200, a JSON code otherwise.
+   */
   public Future<Answer> forwardAuth(
       String path,
       Function<String, List<String>> query,
@@ -50,7 +53,7 @@ public final class VerifyApi {
     Code code = verdict.code();
     if (code == Code.OK) {
       KeyRecord record = verdict.record();
-      return Answer.code(200, code)
+      return Answer.headerOnly(200, code)
           .with("X-Keyward-ApiKey", record.owner().id())
           .with("X-Keyward-Key-Version", Integer.toString(record.keyVersion()))
           .with("X-Keyward-Scopes", String.join(",", record.owner().scopes()));

@@ -63,7 +63,13 @@ class VerifyApiTest {
     assertThat(ok.headers())
         .containsEntry("X-Keyward-ApiKey", "ns/k")
         .containsEntry("X-Keyward-Key-Version", "3")
-        .containsEntry("X-Keyward-Scopes", "a,b");
+        .containsEntry("X-Keyward-Scopes", "a,b")
+        .containsEntry("X-Keyward-Code", "OK")
+        .doesNotContainKey("Content-Type");
+    assertThat(ok.body()).isEmpty();
+    Answer refused = verify("scope=c", key);
+    assertThat(refused.headers()).containsEntry("X-Keyward-Code", "INSUFFICIENT_SCOPE");
+    assertThat(refused.body()).isEqualTo("{\"code\":\"INSUFFICIENT_SCOPE\"}");
   }
 
   @Test
