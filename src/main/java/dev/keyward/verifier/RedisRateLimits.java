@@ -213,9 +213,14 @@ public final class RedisRateLimits implements RateLimitStore {
             .arg("keyward:ratelimit:" + limit.uid())
             .arg(Double.toString(interval))
             .arg(limit.requests());
-    client
-        .send(request)
-        .recover(
+    Future<Response> sent;
+    try {
+      sent = client.send(request);
+    } catch (RuntimeException e) {
+      // A client closed under it (the store went away mid-reconnect) throws instead of failing.
+      sent = Future.failedFuture(e);
+    }
+    sent.recover(
             e ->
                 e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
                     ? client.send(
@@ -229,15 +234,25 @@ public final class RedisRateLimits implements RateLimitStore {
         .onComplete(
             reply -> {
               vertx.cancelTimer(timer);
-              if (reply.succeeded()) {
+              Long decision = null;
+              if (reply.succeeded() && reply.result() != null) {
+                try {
+                  decision = decision(limit, nowNanos, reply.result());
+                } catch (RuntimeException e) {
+                  decision = null; // an answer that is not the script's number: an error
+                }
+              }
+              if (decision != null) {
                 if (failing) {
                   failing = false;
                   log.info("Rate-limit store {} answers again: limits are shared again", target);
                 }
                 // Even when it came too late, a block it reports is remembered.
-                decided.tryComplete(decision(limit, nowNanos, reply.result()));
+                decided.tryComplete(decision);
               } else if (decided.tryComplete(fallback(limit, nowNanos, "error"))) {
-                log.debug("Rate-limit store error: {}", reply.cause().getClass().getSimpleName());
+                log.debug(
+                    "Rate-limit store error: {}",
+                    reply.cause() == null ? "no answer" : reply.cause().getClass().getSimpleName());
                 down();
               }
             });
