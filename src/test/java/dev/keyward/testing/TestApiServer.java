@@ -100,6 +100,8 @@ public final class TestApiServer {
                 .endStatus()
                 .build())
         .always();
+    // A real API server answers every SubjectAccessReview; the mock answers from ScopeRbac.
+    ScopeRbac.answerReviews(server);
     // What `keyward operator` asks first, to fail fast when there is no cluster.
     server
         .expect()
@@ -141,6 +143,12 @@ public final class TestApiServer {
                 .build())
         .always();
     return path;
+  }
+
+  /** The mock server, for fixtures that add expectations to it; null on a real API server. */
+  static synchronized KubernetesMockServer mock() {
+    get();
+    return mock;
   }
 
   private void installCrds() {
