@@ -95,3 +95,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   resources: ["apikeys/status"]
   verbs: ["patch"]
 {{- end -}}
+
+{{/* Scope authorization runs in the admission webhook: both must be on. */}}
+{{- define "keyward.scopeAuthorization" -}}
+{{- and .Values.webhook.enabled .Values.scopeAuthorization.enabled -}}
+{{- end -}}
