@@ -1,5 +1,6 @@
 package dev.keyward.verifier;
 
+import dev.keyward.admission.GrantReview;
 import dev.keyward.apikey.ApiKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -86,6 +87,7 @@ public final class Verifier implements AutoCloseable {
   private final VerifierMetrics metrics;
   private final VerifierHttp http;
   private final UsageWriter usage;
+  private final OwnerChecks owners;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -95,10 +97,22 @@ public final class Verifier implements AutoCloseable {
           });
 
   public Verifier(Settings settings) {
+    this(settings, AccessChecks.NONE);
+  }
+
+  public Verifier(Settings settings, AccessChecks access) {
     this.settings = settings;
     this.registry = new KeyRegistry(settings.clock());
     this.metrics = new VerifierMetrics(registry, this::synced);
-    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced);
+    this.owners =
+        access.ownerCheckTtl() == null
+            ? null
+            : new OwnerChecks(
+                GrantReview.of(
+                    access.reviewClient() == null ? settings.client() : access.reviewClient()),
+                settings.clock(),
+                access.ownerCheckTtl());
+    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced, owners);
     this.http =
         new VerifierHttp(new VerifyApi(verifier), metrics, this::synced, settings.eventLoops());
     this.usage = new UsageWriter(settings.client(), registry, settings.usageGranularity(), metrics);
@@ -121,6 +135,9 @@ public final class Verifier implements AutoCloseable {
                 namespace));
       }
     }
+    if (owners != null) {
+      owners.start();
+    }
     long every = settings.usageWriteEvery().toMillis();
     background.scheduleWithFixedDelay(this::writeUsage, every, every, TimeUnit.MILLISECONDS);
     background.scheduleWithFixedDelay(this::checkWatches, 1, 1, TimeUnit.SECONDS);
@@ -134,7 +151,8 @@ public final class Verifier implements AutoCloseable {
       io.fabric8.kubernetes.client.dsl.Informable<ApiKey> source, String namespace) {
     SharedIndexInformer<ApiKey> informer = source.runnableInformer(0);
     informer.removeNamespaceIndex();
-    informer.itemStore(registry.store(namespace));
+    informer.itemStore(
+        owners == null ? registry.store(namespace) : owners.watching(registry.store(namespace)));
     informer.exceptionHandler(
         (started, t) -> {
           log.warn(
@@ -211,6 +229,9 @@ public final class Verifier implements AutoCloseable {
   @Override
   public void close() {
     background.shutdownNow();
+    if (owners != null) {
+      owners.close();
+    }
     informers.forEach(SharedIndexInformer::stop);
     http.close();
   }

@@ -1,5 +1,6 @@
 package dev.keyward.verifier;
 
+import dev.keyward.admission.GrantReview;
 import dev.keyward.cli.ClusterAccess;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
@@ -50,9 +51,35 @@ public class VerifierCommand implements Callable<Integer> {
               + " replica; at least 1s (env KEYWARD_USAGE_GRANULARITY). Default: ${DEFAULT-VALUE}.")
   String usageGranularity;
 
+  @Option(
+      names = "--owner-check",
+      negatable = true,
+      defaultValue = "${env:KEYWARD_OWNER_CHECK:-false}",
+      fallbackValue = "true",
+      description =
+          "A request demanding scopes passes only while the key's creator may still grant each"
+              + " (RBAC verb grant on scopes.keyward.dev, SubjectAccessReviews cached per creator,"
+              + " namespace and scope); else 403 OWNER_LACKS_PERMISSION (env KEYWARD_OWNER_CHECK)."
+              + " Default: ${DEFAULT-VALUE}.")
+  boolean ownerCheck;
+
+  @Option(
+      names = "--owner-check-ttl",
+      defaultValue = "${env:KEYWARD_OWNER_CHECK_TTL:-60s}",
+      description =
+          "How long an owner check's answer is fresh before it is asked again in the background;"
+              + " without the API server an answer holds 10 times this long, then 503"
+              + " OWNER_CHECK_UNAVAILABLE; at least 1s (env KEYWARD_OWNER_CHECK_TTL). Default:"
+              + " ${DEFAULT-VALUE}.")
+  String ownerCheckTtl;
+
   @Override
   public Integer call() throws Exception {
     var granularity = Durations.parse("--usage-granularity", usageGranularity);
+    var ttl = Durations.parse("--owner-check-ttl", ownerCheckTtl);
+    if (ttl.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("--owner-check-ttl must be at least 1s");
+    }
     KubernetesClient client =
         KeywardClients.builder(ClusterAccess.checkedConfig())
             .withHttpClientBuilderConsumer(
@@ -63,8 +90,21 @@ public class VerifierCommand implements Callable<Integer> {
             .withHttpPort(httpPort)
             .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
             .withUsageGranularity(granularity);
+    AccessChecks access = AccessChecks.NONE;
+    KubernetesClient reviews = null;
+    if (ownerCheck) {
+      reviews =
+          KeywardClients.builder(
+                  GrantReview.config(
+                      ClusterAccess.checkedConfig(), java.time.Duration.ofSeconds(5)))
+              .withHttpClientBuilderConsumer(
+                  b ->
+                      b.addOrReplaceInterceptor("keyward-rate-limit", new ClientRateLimit(50, 100)))
+              .build();
+      access = access.withOwnerCheck(ttl, reviews);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
-    try (Verifier verifier = new Verifier(settings)) {
+    try (Verifier verifier = new Verifier(settings, access)) {
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
@@ -78,6 +118,9 @@ public class VerifierCommand implements Callable<Integer> {
       stopped.await();
     } finally {
       client.close();
+      if (reviews != null) {
+        reviews.close();
+      }
     }
     return 0;
   }

@@ -113,13 +113,12 @@ public final class VerifierHttp implements AutoCloseable {
     try {
       if (path.equals(Requirements.VERIFY_PATH)
           || path.startsWith(Requirements.VERIFY_PATH + "/")) {
-        Answer answer =
-            api.forwardAuth(
+        api.forwardAuthAsync(
                 path,
                 name -> request.params().getAll(name),
                 request.headers().getAll("Authorization"),
-                request.headers().getAll("X-API-Key"));
-        send(request, answer, start);
+                request.headers().getAll("X-API-Key"))
+            .whenComplete((answer, e) -> sendOrFail(request, answer, e, start));
       } else if (path.equals("/v1/keys/verify")) {
         if (request.method() != HttpMethod.POST) {
           plain(request.response(), 405, "use POST\n");
@@ -166,7 +165,8 @@ public final class VerifierHttp implements AutoCloseable {
         v -> {
           if (!done[0]) {
             done[0] = true;
-            send(request, api.json(body.getBytes()), start);
+            api.jsonAsync(body.getBytes())
+                .whenComplete((answer, e) -> sendOrFail(request, answer, e, start));
           }
         });
   }
@@ -176,6 +176,24 @@ public final class VerifierHttp implements AutoCloseable {
     answer.headers().forEach(response::putHeader);
     response.end(answer.body());
     metrics.answered(answer.code(), System.nanoTime() - start);
+  }
+
+  /**
+   * Sends {@code answer}: on the event loop when it was ready at once, else from the thread that
+   * completed it (Vert.x hands the write to the connection's loop).
+   */
+  private void sendOrFail(HttpServerRequest request, Answer answer, Throwable e, long start) {
+    try {
+      if (e != null) {
+        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+      }
+      send(request, answer, start);
+    } catch (RuntimeException failed) {
+      // The class only: a message could quote the request.
+      log.warn(
+          "Request to {} failed: {}", safePath(request.path()), failed.getClass().getSimpleName());
+      send(request, Answer.code(400, Code.BAD_REQUEST), start);
+    }
   }
 
   private static void plain(HttpServerResponse response, int status, String body) {

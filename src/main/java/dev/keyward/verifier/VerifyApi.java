@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -44,17 +46,52 @@ public final class VerifyApi {
     return forwardAuthAnswer(verdict, requirements.denyAs403());
   }
 
+  /**
+   * {@link #forwardAuth}, waiting (without blocking the caller) up to a second for an owner check
+   * never answered before.
+   */
+  public CompletionStage<Answer> forwardAuthAsync(
+      String path,
+      Function<String, List<String>> query,
+      List<String> authorization,
+      List<String> apiKey) {
+    Requirements requirements;
+    try {
+      requirements = Requirements.of(path, query);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(Answer.code(400, Code.BAD_REQUEST));
+    }
+    return verifier
+        .verifyAsync(Presented.extract(authorization, apiKey), requirements)
+        .thenApply(verdict -> forwardAuthAnswer(verdict, requirements.denyAs403()));
+  }
+
   static Answer forwardAuthAnswer(Verdict verdict, boolean denyAs403) {
     Code code = verdict.code();
     if (code == Code.OK) {
       KeyRecord record = verdict.record();
-      return Answer.code(200, code)
-          .with("X-Keyward-ApiKey", record.owner().id())
-          .with("X-Keyward-Key-Version", Integer.toString(record.keyVersion()))
-          .with("X-Keyward-Scopes", String.join(",", record.owner().scopes()));
+      Answer ok =
+          Answer.code(200, code)
+              .with("X-Keyward-ApiKey", record.owner().id())
+              .with("X-Keyward-Key-Version", Integer.toString(record.keyVersion()))
+              .with("X-Keyward-Scopes", String.join(",", record.owner().scopes()));
+      if (headerSafe(verdict.owner())) {
+        ok.with("X-Keyward-Owner", verdict.owner());
+      }
+      return ok;
     }
-    boolean masked = denyAs403 && (code == Code.RATE_LIMITED || code == Code.NOT_READY);
-    Answer answer = Answer.code(masked ? 403 : code.status(), code);
+    boolean masked = denyAs403 && (code.status() == 429 || code.status() == 503);
+    Answer answer =
+        verdict.scope() != null && headerSafe(verdict.scope())
+            ? Answer.json(
+                    masked ? 403 : code.status(),
+                    code,
+                    JSON.createObjectNode()
+                        .put("code", code.name())
+                        .put("scope", verdict.scope())
+                        .toString())
+                .with("X-Keyward-Scope", verdict.scope())
+            : Answer.code(masked ? 403 : code.status(), code);
     if (masked) {
       answer.with("X-Keyward-Status", Integer.toString(code.status()));
     }
@@ -73,6 +110,30 @@ public final class VerifyApi {
    * that is not that, 503 before the cache has synced.
    */
   public Answer json(byte[] body) {
+    Object request = jsonRequest(body);
+    if (request instanceof Answer refused) {
+      return refused;
+    }
+    JsonRequest parsed = (JsonRequest) request;
+    return jsonAnswer(verifier.verify(parsed.presented(), parsed.requirements()));
+  }
+
+  /** {@link #json}, waiting like {@link #forwardAuthAsync} for a first owner check. */
+  public CompletionStage<Answer> jsonAsync(byte[] body) {
+    Object request = jsonRequest(body);
+    if (request instanceof Answer refused) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    JsonRequest parsed = (JsonRequest) request;
+    return verifier
+        .verifyAsync(parsed.presented(), parsed.requirements())
+        .thenApply(VerifyApi::jsonAnswer);
+  }
+
+  private record JsonRequest(Presented.Result presented, Requirements requirements) {}
+
+  /** The request in {@code body}, or the Answer refusing it. */
+  private static Object jsonRequest(byte[] body) {
     if (body.length > MAX_JSON_BODY) {
       return Answer.code(413, Code.TOO_LARGE);
     }
@@ -96,7 +157,10 @@ public final class VerifyApi {
         request.has("key")
             ? Presented.extract(List.of(), List.of(request.get("key").asText()))
             : Presented.extract(List.of(), List.of());
-    Verdict verdict = verifier.verify(presented, new Requirements(scopes, namespaces, false));
+    return new JsonRequest(presented, new Requirements(scopes, namespaces, false));
+  }
+
+  private static Answer jsonAnswer(Verdict verdict) {
     if (verdict.code() == Code.NOT_READY) {
       return forwardAuthAnswer(verdict, false);
     }
@@ -114,6 +178,12 @@ public final class VerifyApi {
         out.put("expiresAt", Instant.ofEpochMilli(record.validUntilMillis()).toString());
       }
     }
+    if (verdict.owner() != null) {
+      out.put("owner", verdict.owner());
+    }
+    if (verdict.scope() != null) {
+      out.put("scope", verdict.scope());
+    }
     if (verdict.retryAfterSeconds() > 0) {
       out.put("retryAfterSeconds", verdict.retryAfterSeconds());
     }
@@ -121,6 +191,14 @@ public final class VerifyApi {
     return verdict.retryAfterSeconds() > 0
         ? answer.with("Retry-After", Long.toString(verdict.retryAfterSeconds()))
         : answer;
+  }
+
+  /** Printable ASCII only: a value from an annotation never breaks a response header. */
+  static boolean headerSafe(String value) {
+    return value != null
+        && !value.isEmpty()
+        && value.length() <= 1024
+        && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
   }
 
   /** A JSON array of strings as a list; absent is empty; anything else null. */

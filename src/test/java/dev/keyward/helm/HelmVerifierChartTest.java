@@ -91,6 +91,8 @@ class HelmVerifierChartTest {
             entry("KEYWARD_WATCH_NAMESPACES", ""),
             entry("KEYWARD_HTTP_PORT", "8081"),
             entry("KEYWARD_USAGE_GRANULARITY", "1h"),
+            entry("KEYWARD_OWNER_CHECK", "true"),
+            entry("KEYWARD_OWNER_CHECK_TTL", "60s"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"));
     assertThat(env(custom)).containsEntry("KEYWARD_WATCH_NAMESPACES", "team-a,team-b");
   }
@@ -187,9 +189,9 @@ class HelmVerifierChartTest {
         .extracting(PodSpec::getServiceAccountName)
         .isEqualTo("keyward-verifier");
 
-    ClusterRole role = defaults.one(ClusterRole.class);
+    ClusterRole role = defaults.named(ClusterRole.class, "keyward-verifier");
     assertThat(rules(role.getRules())).isEqualTo(VERIFIER_RULES);
-    ClusterRoleBinding binding = defaults.one(ClusterRoleBinding.class);
+    ClusterRoleBinding binding = defaults.named(ClusterRoleBinding.class, "keyward-verifier");
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects())
         .singleElement()
@@ -198,8 +200,10 @@ class HelmVerifierChartTest {
 
   @Test
   void watchedNamespacesGetARoleEachAndNoClusterWideAccess() {
-    assertThat(custom.all(ClusterRole.class)).isEmpty();
-    assertThat(custom.all(ClusterRoleBinding.class)).isEmpty();
+    // But for the owner checks' SubjectAccessReviews, which are cluster-scoped.
+    assertThat(custom.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactly("keyward-verifier-owner-checks");
     List<Role> roles = custom.all(Role.class);
     assertThat(roles)
         .extracting(r -> r.getMetadata().getNamespace())
@@ -215,6 +219,26 @@ class HelmVerifierChartTest {
               .singleElement()
               .satisfies(HelmVerifierChartTest::isVerifierSa);
         });
+  }
+
+  @Test
+  void ownerChecksComeWithScopeAuthorizationAndMayOnlyAskSubjectAccessReviews() throws IOException {
+    ClusterRole checks = defaults.named(ClusterRole.class, "keyward-verifier-owner-checks");
+    assertThat(rules(checks.getRules()))
+        .isEqualTo(Map.of("authorization.k8s.io/subjectaccessreviews", Set.of("create")));
+    assertThat(
+            defaults.named(ClusterRoleBinding.class, "keyward-verifier-owner-checks").getSubjects())
+        .singleElement()
+        .satisfies(HelmVerifierChartTest::isVerifierSa);
+
+    Rendered off =
+        Rendered.verifierOf(template(Map.of("scopeAuthorization", Map.of("enabled", false))));
+    assertThat(env(off)).containsEntry("KEYWARD_OWNER_CHECK", "false");
+    assertThat(off.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactly("keyward-verifier");
+    Rendered ttl = Rendered.verifierOf(template(Map.of("verifier", Map.of("ownerCheckTtl", "5m"))));
+    assertThat(env(ttl)).containsEntry("KEYWARD_OWNER_CHECK_TTL", "5m");
   }
 
   static void isVerifierSa(Subject s) {
