@@ -9,6 +9,7 @@ import dev.keyward.common.SpecProblem;
 import dev.keyward.common.StatusReporter;
 import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.secrets.SecretConflictException;
+import dev.keyward.verifier.OwnerChecks;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -56,12 +57,23 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   private final RolloutRestarts rollouts;
   private InformerEventSource<Secret, ApiKey> secrets;
   private final Resync<ApiKey> resync = new Resync<>("resync");
+  private final OwnerChecks owners;
 
   public ApiKeyReconciler(Clock clock, EventRecorder events, ApiKeyObserver observer) {
+    this(clock, events, observer, null);
+  }
+
+  /**
+   * @param owners with scope authorization on, the owner checks whose answers the ApiKey shows
+   *     (condition OwnerAuthorized); null when off
+   */
+  public ApiKeyReconciler(
+      Clock clock, EventRecorder events, ApiKeyObserver observer, OwnerChecks owners) {
     this.clock = clock;
     this.observer = observer;
     this.report = new StatusReporter<>(events, observer::observed);
     this.rollouts = new RolloutRestarts(events);
+    this.owners = owners;
   }
 
   /** Reacts to spec changes and to new rotate requests; status-only updates are ignored. */
@@ -184,8 +196,22 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
       rollouts.restartFor(context.getClient(), key, policy, plan.state().version(), now);
     }
 
-    UpdateControl<ApiKey> control =
-        report.update(key, ApiKeyStatuses.of(key, policy, plan.state(), now), context);
+    ApiKeyStatus status = ApiKeyStatuses.of(key, policy, plan.state(), now);
+    if (owners != null) {
+      String id = namespace + "/" + key.getMetadata().getName();
+      owners.track(id, key);
+      status =
+          OwnerAuthorization.apply(
+              key, status, scope -> owners.check(id, namespace, List.of(scope)), now);
+      if (OwnerAuthorization.newlyLost(key.getStatus(), status)) {
+        report.warn(
+            key,
+            OwnerAuthorization.REVOKED,
+            dev.keyward.common.Conditions.find(status.getConditions(), OwnerAuthorization.CONDITION)
+                .getMessage());
+      }
+    }
+    UpdateControl<ApiKey> control = report.update(key, status, context);
     Duration delay = plan.delayFrom(now);
     return delay == null ? control : control.rescheduleAfter(delay);
   }

@@ -206,7 +206,11 @@ public class OperatorCommand implements Callable<Integer> {
             .withNamespaceQuota(quota)
             .withToolIndexName(toolIndexName)
             .withLeaderElection(leaderElection)
-            .withHttpPort(httpPort);
+            .withHttpPort(httpPort)
+            .withOwnerChecks(
+                scopeAuthorization
+                    ? dev.keyward.verifier.AccessChecks.DEFAULT_OWNER_CHECK_TTL
+                    : null);
     CountDownLatch stopped = new CountDownLatch(1);
     try (KeywardOperator operator = new KeywardOperator(settings)) {
       Runtime.getRuntime()

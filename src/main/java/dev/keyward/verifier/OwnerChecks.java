@@ -63,6 +63,8 @@ public final class OwnerChecks {
   private final Map<Triple, Answer> answers = new ConcurrentHashMap<>();
   private final Map<Triple, CompletableFuture<Answer>> asking = new ConcurrentHashMap<>();
   private final Map<Triple, Long> failedAt = new ConcurrentHashMap<>();
+  private volatile java.util.function.Consumer<String> listener = id -> {};
+  private volatile java.util.function.Predicate<String> exists = id -> true;
   private final java.util.concurrent.atomic.AtomicBoolean failing =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final ScheduledExecutorService background;
@@ -108,13 +110,18 @@ public final class OwnerChecks {
    * cache only.
    */
   public Result check(KeyOwner owner, List<String> demanded) {
-    Creator creator = creators.get(owner.id());
+    return check(owner.id(), owner.namespace(), demanded);
+  }
+
+  /** {@link #check(KeyOwner, List)} for the ApiKey {@code namespace/name} given as {@code id}. */
+  public Result check(String id, String namespace, List<String> demanded) {
+    Creator creator = creators.get(id);
     if (creator == null) {
       return new Result(demanded.isEmpty() ? Outcome.ALLOWED : Outcome.NO_CREATOR, null, null);
     }
     long now = clock.millis();
     for (String scope : demanded) {
-      Answer answer = answers.get(new Triple(creator, owner.namespace(), scope));
+      Answer answer = answers.get(new Triple(creator, namespace, scope));
       if (answer == null || now - answer.atMillis() >= HOLD_TTLS * ttlMillis) {
         return new Result(Outcome.UNAVAILABLE, scope, creator.user());
       }
@@ -205,6 +212,29 @@ public final class OwnerChecks {
     };
   }
 
+  /**
+   * Calls {@code listener} with the id of every tracked ApiKey whose answers changed: a first
+   * answer, or a right gained or lost. From the review threads; it must not block.
+   */
+  public void onChange(java.util.function.Consumer<String> listener) {
+    this.listener = listener;
+  }
+
+  /**
+   * Keeps only the ApiKeys {@code exists} still knows in the background refresh (for callers that
+   * learn of keys through {@link #track} and never hear of deletions).
+   */
+  public void forgetUnless(java.util.function.Predicate<String> exists) {
+    this.exists = exists;
+  }
+
+  /**
+   * Tracks {@code key} (id {@code namespace/name}): its creator and scopes, asked about at once.
+   */
+  public void track(String id, ApiKey key) {
+    seen(id, key);
+  }
+
   private void seen(String id, ApiKey key) {
     Creator creator = Creator.of(key);
     List<String> keyScopes =
@@ -272,6 +302,9 @@ public final class OwnerChecks {
     }
     Answer old = answers.put(t, answer);
     failedAt.remove(t);
+    if (old == null || old.allowed() != answer.allowed()) {
+      changed(t);
+    }
     if (failing.compareAndSet(true, false)) {
       log.info("Owner checks are answered again");
     }
@@ -292,6 +325,9 @@ public final class OwnerChecks {
    */
   void refreshDue() {
     try {
+      java.util.function.Predicate<String> known = exists;
+      creators.keySet().removeIf(id -> !known.test(id));
+      scopes.keySet().removeIf(id -> !creators.containsKey(id));
       Set<Triple> needed = new HashSet<>();
       creators.forEach(
           (id, creator) -> {
@@ -315,6 +351,22 @@ public final class OwnerChecks {
     } catch (RuntimeException e) {
       log.warn("Owner check refresh failed: {}", e.getClass().getSimpleName());
     }
+  }
+
+  /** Tells the listener about every tracked ApiKey that asks about {@code t}. */
+  private void changed(Triple t) {
+    creators.forEach(
+        (id, creator) -> {
+          if (creator.equals(t.creator())
+              && id.startsWith(t.namespace() + "/")
+              && scopes.getOrDefault(id, List.of()).contains(t.scope())) {
+            try {
+              listener.accept(id);
+            } catch (RuntimeException e) {
+              log.warn("Owner check listener failed: {}", e.getClass().getSimpleName());
+            }
+          }
+        });
   }
 
   /** Triples with an answer (for metrics and tests). */
