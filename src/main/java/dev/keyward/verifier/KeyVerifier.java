@@ -26,20 +26,27 @@ public final class KeyVerifier {
   private final Clock clock;
   private final BooleanSupplier synced;
   private final OwnerChecks owners;
+  private final NamespaceTree tree;
 
   public KeyVerifier(KeyRegistry registry, Clock clock, BooleanSupplier synced) {
-    this(registry, clock, synced, null);
+    this(registry, clock, synced, null, null);
   }
 
   /**
    * @param owners {@code --owner-check}, null when off
+   * @param tree {@code --namespace-hierarchy}, null when off
    */
   public KeyVerifier(
-      KeyRegistry registry, Clock clock, BooleanSupplier synced, OwnerChecks owners) {
+      KeyRegistry registry,
+      Clock clock,
+      BooleanSupplier synced,
+      OwnerChecks owners,
+      NamespaceTree tree) {
     this.registry = registry;
     this.clock = clock;
     this.synced = synced;
     this.owners = owners;
+    this.tree = tree;
   }
 
   /**
@@ -78,7 +85,9 @@ public final class KeyVerifier {
       return new Verdict(Code.EXPIRED, record, 0);
     }
     List<String> namespaces = requirements.namespaces();
-    if (!namespaces.isEmpty() && !namespaces.contains(owner.namespace())) {
+    if (!namespaces.isEmpty()
+        && !namespaces.contains(owner.namespace())
+        && (tree == null || !tree.reachesAny(owner.namespace(), namespaces))) {
       return new Verdict(Code.WRONG_NAMESPACE, record, 0);
     }
     if (!owner.scopes().containsAll(requirements.scopes())) {

@@ -88,6 +88,7 @@ public final class Verifier implements AutoCloseable {
   private final VerifierHttp http;
   private final UsageWriter usage;
   private final OwnerChecks owners;
+  private final NamespaceTree tree;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -112,7 +113,11 @@ public final class Verifier implements AutoCloseable {
                     access.reviewClient() == null ? settings.client() : access.reviewClient()),
                 settings.clock(),
                 access.ownerCheckTtl());
-    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced, owners);
+    this.tree = access.namespaceHierarchy() ? new NamespaceTree() : null;
+    if (tree != null) {
+      metrics.registry().gauge("keyward_verifier_namespace_cycles", tree, t -> (double) t.cycles());
+    }
+    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced, owners, tree);
     this.http =
         new VerifierHttp(new VerifyApi(verifier), metrics, this::synced, settings.eventLoops());
     this.usage = new UsageWriter(settings.client(), registry, settings.usageGranularity(), metrics);
@@ -137,6 +142,9 @@ public final class Verifier implements AutoCloseable {
     }
     if (owners != null) {
       owners.start();
+    }
+    if (tree != null) {
+      tree.start(settings.client());
     }
     long every = settings.usageWriteEvery().toMillis();
     background.scheduleWithFixedDelay(this::writeUsage, every, every, TimeUnit.MILLISECONDS);
@@ -213,6 +221,11 @@ public final class Verifier implements AutoCloseable {
     return http.port();
   }
 
+  /** The namespace hierarchy, null without {@code --namespace-hierarchy}. */
+  public NamespaceTree namespaceTree() {
+    return tree;
+  }
+
   public KeyRegistry registry() {
     return registry;
   }
@@ -231,6 +244,9 @@ public final class Verifier implements AutoCloseable {
     background.shutdownNow();
     if (owners != null) {
       owners.close();
+    }
+    if (tree != null) {
+      tree.close();
     }
     informers.forEach(SharedIndexInformer::stop);
     http.close();

@@ -73,6 +73,17 @@ public class VerifierCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   String ownerCheckTtl;
 
+  @Option(
+      names = "--namespace-hierarchy",
+      negatable = true,
+      defaultValue = "${env:KEYWARD_NAMESPACE_HIERARCHY:-false}",
+      fallbackValue = "true",
+      description =
+          "A key from namespace P is accepted where a child namespace of P is required (HNC's"
+              + " P.tree.hnc.x-k8s.io/depth labels or keyward.dev/parent: P, up to 8 levels);"
+              + " watches Namespaces (env KEYWARD_NAMESPACE_HIERARCHY). Default: ${DEFAULT-VALUE}.")
+  boolean namespaceHierarchy;
+
   @Override
   public Integer call() throws Exception {
     var granularity = Durations.parse("--usage-granularity", usageGranularity);
@@ -90,7 +101,7 @@ public class VerifierCommand implements Callable<Integer> {
             .withHttpPort(httpPort)
             .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
             .withUsageGranularity(granularity);
-    AccessChecks access = AccessChecks.NONE;
+    AccessChecks access = AccessChecks.NONE.withNamespaceHierarchy(namespaceHierarchy);
     KubernetesClient reviews = null;
     if (ownerCheck) {
       reviews =

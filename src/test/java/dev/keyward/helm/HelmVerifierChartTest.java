@@ -93,6 +93,7 @@ class HelmVerifierChartTest {
             entry("KEYWARD_USAGE_GRANULARITY", "1h"),
             entry("KEYWARD_OWNER_CHECK", "true"),
             entry("KEYWARD_OWNER_CHECK_TTL", "60s"),
+            entry("KEYWARD_NAMESPACE_HIERARCHY", "true"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"));
     assertThat(env(custom)).containsEntry("KEYWARD_WATCH_NAMESPACES", "team-a,team-b");
   }
@@ -203,7 +204,7 @@ class HelmVerifierChartTest {
     // But for the owner checks' SubjectAccessReviews, which are cluster-scoped.
     assertThat(custom.all(ClusterRole.class))
         .extracting(r -> r.getMetadata().getName())
-        .containsExactly("keyward-verifier-owner-checks");
+        .containsExactlyInAnyOrder("keyward-verifier-owner-checks", "keyward-verifier-namespaces");
     List<Role> roles = custom.all(Role.class);
     assertThat(roles)
         .extracting(r -> r.getMetadata().getNamespace())
@@ -236,9 +237,26 @@ class HelmVerifierChartTest {
     assertThat(env(off)).containsEntry("KEYWARD_OWNER_CHECK", "false");
     assertThat(off.all(ClusterRole.class))
         .extracting(r -> r.getMetadata().getName())
-        .containsExactly("keyward-verifier");
+        .containsExactlyInAnyOrder("keyward-verifier", "keyward-verifier-namespaces");
     Rendered ttl = Rendered.verifierOf(template(Map.of("verifier", Map.of("ownerCheckTtl", "5m"))));
     assertThat(env(ttl)).containsEntry("KEYWARD_OWNER_CHECK_TTL", "5m");
+  }
+
+  @Test
+  void theNamespaceHierarchyReadsNamespacesOnlyAndCanBeTurnedOff() throws IOException {
+    ClusterRole namespaces = defaults.named(ClusterRole.class, "keyward-verifier-namespaces");
+    assertThat(rules(namespaces.getRules()))
+        .isEqualTo(Map.of("/namespaces", Set.of("get", "list", "watch")));
+    assertThat(
+            defaults.named(ClusterRoleBinding.class, "keyward-verifier-namespaces").getSubjects())
+        .singleElement()
+        .satisfies(HelmVerifierChartTest::isVerifierSa);
+    Rendered off =
+        Rendered.verifierOf(template(Map.of("verifier", Map.of("namespaceHierarchy", false))));
+    assertThat(env(off)).containsEntry("KEYWARD_NAMESPACE_HIERARCHY", "false");
+    assertThat(off.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .doesNotContain("keyward-verifier-namespaces");
   }
 
   static void isVerifierSa(Subject s) {
