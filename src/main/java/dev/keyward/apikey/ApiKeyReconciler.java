@@ -58,6 +58,14 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   private InformerEventSource<Secret, ApiKey> secrets;
   private final Resync<ApiKey> resync = new Resync<>("resync");
   private final OwnerChecks owners;
+  private final Map<String, String> lostWarned =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > 10_000;
+            }
+          });
 
   public ApiKeyReconciler(Clock clock, EventRecorder events, ApiKeyObserver observer) {
     this(clock, events, observer, null);
@@ -203,12 +211,19 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
       status =
           OwnerAuthorization.apply(
               key, status, scope -> owners.check(id, namespace, List.of(scope)), now);
-      if (OwnerAuthorization.newlyLost(key.getStatus(), status)) {
-        report.warn(
-            key,
-            OwnerAuthorization.REVOKED,
-            dev.keyward.common.Conditions.find(status.getConditions(), OwnerAuthorization.CONDITION)
-                .getMessage());
+      var condition =
+          dev.keyward.common.Conditions.find(status.getConditions(), OwnerAuthorization.CONDITION);
+      String uid = key.getMetadata().getUid() == null ? id : key.getMetadata().getUid();
+      if (OwnerAuthorization.newlyLost(key.getStatus(), status)
+          && !condition.getMessage().equals(lostWarned.get(uid))) {
+        report.warn(key, OwnerAuthorization.REVOKED, condition.getMessage());
+      }
+      // A reconcile can run on a cached copy from before the status write that showed the loss:
+      // this memory keeps it from warning twice.
+      if (condition != null && "False".equals(condition.getStatus())) {
+        lostWarned.put(uid, condition.getMessage());
+      } else {
+        lostWarned.remove(uid);
       }
     }
     UpdateControl<ApiKey> control = report.update(key, status, context);

@@ -56,7 +56,6 @@ class ApiKeyOwnerAuthorizedTest {
     Creator alice = new Creator("alice", "u-1", List.of("team-orders"));
     ScopeRbac.grantUser(kw.namespace(), "alice", "orders:read");
     var write = ScopeRbac.grantGroup(kw.namespace(), "team-orders", "orders:write");
-    kw.start();
     createdBy(alice, "orders", List.of("orders:read", "orders:write"));
     ApiKey ok = kw.awaitApiKey("orders", k -> says(k, "True", "OwnerMayGrantScopes"));
     assertThat(ok.getStatus().getLostScopes()).isNull();
@@ -102,7 +101,6 @@ class ApiKeyOwnerAuthorizedTest {
 
   @Test
   void aKeyWithoutACreatorOrWithoutScopesHasNoOwnerCondition() {
-    kw.start();
     createdBy(null, "anonymous", List.of("orders:read"));
     createdBy(new Creator("alice", "", List.of()), "unscoped", List.of());
     ApiKey anonymous =

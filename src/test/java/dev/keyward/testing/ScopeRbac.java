@@ -107,9 +107,25 @@ public final class ScopeRbac {
                           .build())
                   .build())
           .create();
+      awaitRbac(grant, true);
     }
     grants.add(grant);
     return grant;
+  }
+
+  /** RBAC's caches follow Roles within moments; wait until it answers as the grant says. */
+  private static void awaitRbac(Grant grant, boolean allowed) {
+    var admin = TestApiServer.get().admin();
+    String scope = grant.scopes().isEmpty() ? "any-scope" : grant.scopes().iterator().next();
+    dev.keyward.admission.Creator subject =
+        grant.kind().equals("User")
+            ? new dev.keyward.admission.Creator(grant.subject(), "", List.of())
+            : new dev.keyward.admission.Creator("someone", "", List.of(grant.subject()));
+    OperatorHarness.waiting()
+        .until(
+            () ->
+                GrantReview.of(admin).mayGrant(subject, Map.of(), grant.namespace(), scope)
+                    == allowed);
   }
 
   /** Takes a grant away: the RoleBinding is deleted. */
@@ -119,6 +135,7 @@ public final class ScopeRbac {
       var admin = TestApiServer.get().admin();
       admin.rbac().roleBindings().inNamespace(grant.namespace()).withName(grant.id()).delete();
       admin.rbac().roles().inNamespace(grant.namespace()).withName(grant.id()).delete();
+      awaitRbac(grant, false);
     }
   }
 

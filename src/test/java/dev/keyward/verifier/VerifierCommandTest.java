@@ -53,6 +53,10 @@ class VerifierCommandTest {
     assertThat(on.ownerCheck).isTrue();
     assertThat(on.ownerCheckTtl).isEqualTo("5m");
     assertThat(parse("--no-owner-check").ownerCheck).isFalse();
+    if (System.getenv("KEYWARD_NAMESPACE_HIERARCHY") == null) {
+      assertThat(c.namespaceHierarchy).isFalse();
+    }
+    assertThat(parse("--namespace-hierarchy").namespaceHierarchy).isTrue();
   }
 
   @Test
