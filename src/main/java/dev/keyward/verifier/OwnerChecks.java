@@ -63,6 +63,8 @@ public final class OwnerChecks {
   private final Map<Triple, Answer> answers = new ConcurrentHashMap<>();
   private final Map<Triple, CompletableFuture<Answer>> asking = new ConcurrentHashMap<>();
   private final Map<Triple, Long> failedAt = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder reviewsSent =
+      new java.util.concurrent.atomic.LongAdder();
   private volatile java.util.function.Consumer<String> listener = id -> {};
   private volatile java.util.function.Predicate<String> exists = id -> true;
   private final java.util.concurrent.atomic.AtomicBoolean failing =
@@ -282,6 +284,7 @@ public final class OwnerChecks {
 
   private void answer(Triple t, CompletableFuture<Answer> future) {
     Answer answer;
+    reviewsSent.increment();
     try {
       answer =
           new Answer(
@@ -367,6 +370,11 @@ public final class OwnerChecks {
             }
           }
         });
+  }
+
+  /** SubjectAccessReviews sent so far, answered or not. */
+  public double reviewsSent() {
+    return reviewsSent.sum();
   }
 
   /** Triples with an answer (for metrics and tests). */

@@ -113,6 +113,13 @@ public final class Verifier implements AutoCloseable {
                     access.reviewClient() == null ? settings.client() : access.reviewClient()),
                 settings.clock(),
                 access.ownerCheckTtl());
+    if (owners != null) {
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "keyward_verifier_owner_reviews", owners, OwnerChecks::reviewsSent)
+          .description("SubjectAccessReviews the owner check sent")
+          .register(metrics.registry());
+      metrics.registry().gauge("keyward_verifier_owner_answers", owners, o -> (double) o.answers());
+    }
     this.tree = access.namespaceHierarchy() ? new NamespaceTree() : null;
     if (tree != null) {
       metrics.registry().gauge("keyward_verifier_namespace_cycles", tree, t -> (double) t.cycles());
