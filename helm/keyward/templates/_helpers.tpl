@@ -100,3 +100,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "keyward.scopeAuthorization" -}}
 {{- and .Values.webhook.enabled .Values.scopeAuthorization.enabled -}}
 {{- end -}}
+
+{{/* A list of strings as CEL string literals separated by commas: 'a', 'b'. */}}
+{{- define "keyward.quotedList" -}}
+{{- $quoted := list -}}
+{{- range . -}}
+{{- $quoted = append $quoted (printf "'%s'" .) -}}
+{{- end -}}
+{{- join ", " $quoted -}}
+{{- end -}}

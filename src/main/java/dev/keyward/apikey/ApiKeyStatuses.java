@@ -126,8 +126,13 @@ public final class ApiKeyStatuses {
    * current key stay as they were, phase Failed, Ready=False with the problem.
    */
   public static ApiKeyStatus failed(ApiKey key, SpecProblem problem, Instant now) {
-    ApiKeyStatus previous = key.getStatus();
-    ApiKeyStatus status = previous == null ? new ApiKeyStatus() : copy(previous);
+    return failed(key, key.getStatus(), problem, now);
+  }
+
+  /** As {@link #failed(ApiKey, SpecProblem, Instant)}, keeping the facts of {@code previous}. */
+  public static ApiKeyStatus failed(
+      ApiKey key, ApiKeyStatus previous, SpecProblem problem, Instant now) {
+    ApiKeyStatus status = previous == null ? new ApiKeyStatus() : copyOf(previous);
     status.setPhase(FAILED);
     status.setObservedGeneration(key.getMetadata().getGeneration());
     status.setCreatedAt(key.getMetadata().getCreationTimestamp());
@@ -143,8 +148,13 @@ public final class ApiKeyStatuses {
     return status;
   }
 
-  private static ApiKeyStatus copy(ApiKeyStatus s) {
+  /** A copy of every field of {@code s}; the previous key is shared, not copied. */
+  static ApiKeyStatus copyOf(ApiKeyStatus s) {
     ApiKeyStatus c = new ApiKeyStatus();
+    c.setPhase(s.getPhase());
+    c.setConditions(s.getConditions());
+    c.setObservedGeneration(s.getObservedGeneration());
+    c.setCreatedAt(s.getCreatedAt());
     c.setSecretName(s.getSecretName());
     c.setKeyVersion(s.getKeyVersion());
     c.setMaskedKey(s.getMaskedKey());

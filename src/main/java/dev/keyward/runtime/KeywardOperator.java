@@ -93,7 +93,12 @@ public final class KeywardOperator implements AutoCloseable {
                 settings.toolIndexName(),
                 settings.namespaceQuotaBytes(),
                 ToolSecretObserver.both(settings.toolSecretObserver(), metrics)));
-    operator.register(apiKeys, this::namespaces);
+    operator.register(
+        apiKeys,
+        c -> {
+          namespaces(c);
+          c.withOnUpdateFilter(apiKeys.updateFilter());
+        });
     operator.register(toolSecrets, this::namespaces);
   }
 

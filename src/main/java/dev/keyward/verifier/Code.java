@@ -18,6 +18,8 @@ public enum Code {
   NOT_READY(503),
   /** {@code --owner-check}: no answer about the creator's rights, or none younger than 10 TTLs. */
   OWNER_CHECK_UNAVAILABLE(503),
+  /** The shared rate-limit store did not answer and {@code --rate-limit-on-store-error=deny}. */
+  RATE_LIMIT_UNAVAILABLE(503),
   BAD_REQUEST(400),
   TOO_LARGE(413);
 

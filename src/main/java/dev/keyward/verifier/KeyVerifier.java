@@ -1,11 +1,10 @@
 package dev.keyward.verifier;
 
+import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -13,23 +12,31 @@ import java.util.function.BooleanSupplier;
  * registry and the clock alone. Expiry is judged here, at request time, never by waiting for the
  * operator. In order: not synced yet (503, fail closed), missing or malformed, unknown, revoked,
  * expired, wrong namespace, missing scope, the creator's rights ({@code --owner-check}), over the
- * rate limit. Only a request that passes every check takes a token and counts as a use.
+ * rate limit. Only a request that passes every check takes from the key's budget in the {@link
+ * RateLimitStore} and counts as a use.
  */
 public final class KeyVerifier {
 
   private static final Verdict NOT_READY = new Verdict(Code.NOT_READY, null, 1);
 
-  /** How long a request waits for the first answer about its key's creator. */
-  static final Duration FIRST_CHECK_TIMEOUT = Duration.ofSeconds(1);
-
   private final KeyRegistry registry;
   private final Clock clock;
   private final BooleanSupplier synced;
+  private final RateLimitStore limits;
   private final OwnerChecks owners;
   private final NamespaceTree tree;
 
+  /** How long a request waits for the first answer about its key's creator. */
+  static final Duration FIRST_CHECK_TIMEOUT = Duration.ofSeconds(1);
+
+  /** With each key's limit kept in this replica alone. */
   public KeyVerifier(KeyRegistry registry, Clock clock, BooleanSupplier synced) {
-    this(registry, clock, synced, null, null);
+    this(registry, clock, synced, new LocalRateLimits(() -> 1));
+  }
+
+  public KeyVerifier(
+      KeyRegistry registry, Clock clock, BooleanSupplier synced, RateLimitStore limits) {
+    this(registry, clock, synced, limits, null, null);
   }
 
   /**
@@ -40,32 +47,62 @@ public final class KeyVerifier {
       KeyRegistry registry,
       Clock clock,
       BooleanSupplier synced,
+      RateLimitStore limits,
       OwnerChecks owners,
       NamespaceTree tree) {
     this.registry = registry;
     this.clock = clock;
     this.synced = synced;
+    this.limits = limits;
     this.owners = owners;
     this.tree = tree;
   }
 
   /**
-   * Like {@link #verify}, except that a request demanding a scope whose owner check was never
-   * answered waits (off the event loop) up to a second for that answer instead of failing at once.
+   * The verdict; at once unless the key has a rate limit kept in a shared store, then after its one
+   * round trip (bounded by the store's timeout).
    */
-  public CompletionStage<Verdict> verifyAsync(
-      Presented.Result presented, Requirements requirements) {
-    Verdict verdict = verify(presented, requirements);
-    if (verdict.code() != Code.OWNER_CHECK_UNAVAILABLE
-        || !owners.neverAsked(verdict.record().owner(), requirements.scopes())) {
-      return CompletableFuture.completedFuture(verdict);
+  public Future<Verdict> verify(Presented.Result presented, Requirements requirements) {
+    Verdict checked = check(presented, requirements);
+    if (checked.code() == Code.OWNER_CHECK_UNAVAILABLE
+        && owners.neverAsked(checked.record().owner(), requirements.scopes())) {
+      // Never asked about this creator and scope: ask now, off the event loop, for up to a second.
+      return Future.fromCompletionStage(
+              owners.ask(checked.record().owner(), requirements.scopes(), FIRST_CHECK_TIMEOUT))
+          .compose(done -> limited(check(presented, requirements)));
     }
-    return owners
-        .ask(verdict.record().owner(), requirements.scopes(), FIRST_CHECK_TIMEOUT)
-        .thenApply(done -> verify(presented, requirements));
+    return limited(checked);
   }
 
-  public Verdict verify(Presented.Result presented, Requirements requirements) {
+  /** {@code checked}, or when it is OK, the rate limit's verdict. */
+  private Future<Verdict> limited(Verdict checked) {
+    if (checked.code() != Code.OK) {
+      return Future.succeededFuture(checked);
+    }
+    KeyRecord record = checked.record();
+    KeyLimit limit = record.owner().limit();
+    Instant now = clock.instant();
+    if (limit == null) {
+      record.usage().used(now.getEpochSecond());
+      return Future.succeededFuture(checked);
+    }
+    return limits
+        .take(limit, now.getEpochSecond() * 1_000_000_000L + now.getNano())
+        .map(
+            retryAfter -> {
+              if (retryAfter == RateLimitStore.UNAVAILABLE) {
+                return new Verdict(Code.RATE_LIMIT_UNAVAILABLE, record, 1);
+              }
+              if (retryAfter > 0) {
+                return new Verdict(Code.RATE_LIMITED, record, retryAfter);
+              }
+              record.usage().used(now.getEpochSecond());
+              return checked;
+            });
+  }
+
+  /** Every check but the rate limit: OK means the key may be used if its budget allows. */
+  private Verdict check(Presented.Result presented, Requirements requirements) {
     if (!synced.getAsBoolean()) {
       return NOT_READY;
     }
@@ -109,14 +146,6 @@ public final class KeyVerifier {
         case ALLOWED -> creator = checked.creator();
       }
     }
-    TokenBucket bucket = owner.bucket();
-    if (bucket != null) {
-      long retryAfter = bucket.take(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-      if (retryAfter > 0) {
-        return new Verdict(Code.RATE_LIMITED, record, retryAfter);
-      }
-    }
-    record.usage().used(now.getEpochSecond());
     return new Verdict(Code.OK, record, 0, null, creator);
   }
 }

@@ -87,6 +87,9 @@ public final class Verifier implements AutoCloseable {
   private final VerifierMetrics metrics;
   private final VerifierHttp http;
   private final UsageWriter usage;
+  private final RateLimiting rateLimiting;
+  private final ReadyReplicas replicas;
+  private final RateLimitStore limits;
   private final OwnerChecks owners;
   private final NamespaceTree tree;
   private final ScheduledExecutorService background =
@@ -98,11 +101,23 @@ public final class Verifier implements AutoCloseable {
           });
 
   public Verifier(Settings settings) {
-    this(settings, AccessChecks.NONE);
+    this(settings, RateLimiting.local());
+  }
+
+  public Verifier(Settings settings, RateLimiting rateLimiting) {
+    this(settings, rateLimiting, AccessChecks.NONE);
   }
 
   public Verifier(Settings settings, AccessChecks access) {
+    this(settings, RateLimiting.local(), access);
+  }
+
+  /**
+   * @param access the creator's rights ({@code --owner-check}) and the namespace hierarchy
+   */
+  public Verifier(Settings settings, RateLimiting rateLimiting, AccessChecks access) {
     this.settings = settings;
+    this.rateLimiting = rateLimiting;
     this.registry = new KeyRegistry(settings.clock());
     this.metrics = new VerifierMetrics(registry, this::synced);
     this.owners =
@@ -124,7 +139,27 @@ public final class Verifier implements AutoCloseable {
     if (tree != null) {
       metrics.registry().gauge("keyward_verifier_namespace_cycles", tree, t -> (double) t.cycles());
     }
-    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced, owners, tree);
+    this.replicas =
+        rateLimiting.replicasService() == null
+            ? null
+            : new ReadyReplicas(
+                settings.client(),
+                rateLimiting.replicasNamespace(),
+                rateLimiting.replicasService());
+    LocalRateLimits local = new LocalRateLimits(replicas == null ? () -> 1 : replicas::ready);
+    metrics.rateLimitReplicas(replicas == null ? () -> 1 : replicas::ready);
+    this.limits =
+        rateLimiting.storeUrl() == null
+            ? local
+            : new RedisRateLimits(
+                rateLimiting.storeUrl(),
+                rateLimiting.storePassword(),
+                rateLimiting.storeTimeout(),
+                rateLimiting.onStoreError(),
+                local,
+                reason -> metrics.rateLimitFallback(reason, rateLimiting.onStoreError()));
+    KeyVerifier verifier =
+        new KeyVerifier(registry, settings.clock(), this::synced, limits, owners, tree);
     this.http =
         new VerifierHttp(new VerifyApi(verifier), metrics, this::synced, settings.eventLoops());
     this.usage = new UsageWriter(settings.client(), registry, settings.usageGranularity(), metrics);
@@ -136,6 +171,12 @@ public final class Verifier implements AutoCloseable {
    */
   public void start() throws Exception {
     http.start(settings.httpPort(), settings.eventLoops());
+    if (limits instanceof RedisRateLimits redis) {
+      redis.start(http.vertx());
+    }
+    if (replicas != null) {
+      replicas.start();
+    }
     if (settings.watchedNamespaces().isEmpty()) {
       informers.add(
           inform(settings.client().resources(ApiKey.class).inAnyNamespace().withLimit(500L), null));
@@ -237,6 +278,15 @@ public final class Verifier implements AutoCloseable {
     return registry;
   }
 
+  /** Ready verifier replicas a local limit is divided by (1 when not divided). */
+  public int rateLimitReplicas() {
+    return replicas == null ? 1 : replicas.ready();
+  }
+
+  public RateLimiting rateLimiting() {
+    return rateLimiting;
+  }
+
   public VerifierMetrics metrics() {
     return metrics;
   }
@@ -256,6 +306,10 @@ public final class Verifier implements AutoCloseable {
       tree.close();
     }
     informers.forEach(SharedIndexInformer::stop);
+    if (replicas != null) {
+      replicas.close();
+    }
+    limits.close();
     http.close();
   }
 }

@@ -84,6 +84,67 @@ public class VerifierCommand implements Callable<Integer> {
               + " watches Namespaces (env KEYWARD_NAMESPACE_HIERARCHY). Default: ${DEFAULT-VALUE}.")
   boolean namespaceHierarchy;
 
+  @Option(
+      names = "--rate-limit-store",
+      defaultValue = "${env:KEYWARD_RATE_LIMIT_STORE}",
+      description =
+          "Keep rate limits in Redis 6+ or Valkey, shared by every replica:"
+              + " redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB] (TLS), no password in it (env"
+              + " KEYWARD_RATE_LIMIT_STORE). Password: --rate-limit-store-password-file or env"
+              + " KEYWARD_RATE_LIMIT_STORE_PASSWORD. Default: none, each replica keeps its share.")
+  String rateLimitStore;
+
+  @Option(
+      names = "--rate-limit-store-password-file",
+      defaultValue = "${env:KEYWARD_RATE_LIMIT_STORE_PASSWORD_FILE}",
+      description =
+          "File holding the store's password (env KEYWARD_RATE_LIMIT_STORE_PASSWORD_FILE).")
+  java.nio.file.Path rateLimitStorePasswordFile;
+
+  @Option(
+      names = "--rate-limit-on-store-error",
+      defaultValue = "${env:KEYWARD_RATE_LIMIT_ON_STORE_ERROR:-local}",
+      description =
+          "When the store does not answer within 20ms: local (this replica's share of the limit),"
+              + " allow, or deny (503 RATE_LIMIT_UNAVAILABLE) (env"
+              + " KEYWARD_RATE_LIMIT_ON_STORE_ERROR). Default: ${DEFAULT-VALUE}.")
+  String rateLimitOnStoreError;
+
+  @Option(
+      names = "--rate-limit-replicas-of",
+      defaultValue = "${env:KEYWARD_RATE_LIMIT_REPLICAS_OF:-keyward-verifier}",
+      description =
+          "The verifier's Service, in its own namespace (env POD_NAMESPACE, else the kubeconfig's):"
+              + " a limit kept locally is divided by its ready endpoints; 'none' to not divide"
+              + " (env KEYWARD_RATE_LIMIT_REPLICAS_OF). Default: ${DEFAULT-VALUE}.")
+  String rateLimitReplicasOf;
+
+  /** How rate limits are kept, from the flags, the password file and the environment. */
+  RateLimiting rateLimiting(String clientNamespace) throws java.io.IOException {
+    RateLimiting limits =
+        RateLimiting.local()
+            .withOnStoreError(RedisRateLimits.OnStoreError.parse(rateLimitOnStoreError));
+    if (rateLimitReplicasOf != null
+        && !rateLimitReplicasOf.isBlank()
+        && !rateLimitReplicasOf.equals("none")) {
+      String namespace = System.getenv("POD_NAMESPACE");
+      limits =
+          limits.withReplicasOf(
+              namespace != null && !namespace.isBlank()
+                  ? namespace
+                  : clientNamespace == null ? "default" : clientNamespace,
+              rateLimitReplicasOf);
+    }
+    if (rateLimitStore != null && !rateLimitStore.isBlank()) {
+      String password = System.getenv("KEYWARD_RATE_LIMIT_STORE_PASSWORD");
+      if (rateLimitStorePasswordFile != null) {
+        password = java.nio.file.Files.readString(rateLimitStorePasswordFile).strip();
+      }
+      limits = limits.withStore(rateLimitStore.strip(), password);
+    }
+    return limits;
+  }
+
   @Override
   public Integer call() throws Exception {
     var granularity = Durations.parse("--usage-granularity", usageGranularity);
@@ -91,8 +152,10 @@ public class VerifierCommand implements Callable<Integer> {
     if (ttl.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("--owner-check-ttl must be at least 1s");
     }
+    var config = ClusterAccess.checkedConfig();
+    RateLimiting rateLimiting = rateLimiting(config.getNamespace());
     KubernetesClient client =
-        KeywardClients.builder(ClusterAccess.checkedConfig())
+        KeywardClients.builder(config)
             .withHttpClientBuilderConsumer(
                 b -> b.addOrReplaceInterceptor("keyward-rate-limit", new ClientRateLimit(20, 40)))
             .build();
@@ -105,9 +168,7 @@ public class VerifierCommand implements Callable<Integer> {
     KubernetesClient reviews = null;
     if (ownerCheck) {
       reviews =
-          KeywardClients.builder(
-                  GrantReview.config(
-                      ClusterAccess.checkedConfig(), java.time.Duration.ofSeconds(5)))
+          KeywardClients.builder(GrantReview.config(config, java.time.Duration.ofSeconds(5)))
               .withHttpClientBuilderConsumer(
                   b ->
                       b.addOrReplaceInterceptor("keyward-rate-limit", new ClientRateLimit(50, 100)))
@@ -115,7 +176,7 @@ public class VerifierCommand implements Callable<Integer> {
       access = access.withOwnerCheck(ttl, reviews);
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    try (Verifier verifier = new Verifier(settings, access)) {
+    try (Verifier verifier = new Verifier(settings, rateLimiting, access)) {
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(

@@ -1,6 +1,7 @@
 package dev.keyward.verifier;
 
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -107,18 +108,23 @@ public final class VerifierHttp implements AutoCloseable {
     return port;
   }
 
+  /** The event loops the verifier answers on (a shared rate-limit store's client runs on them). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   private void handle(HttpServerRequest request) {
     long start = System.nanoTime();
     String path = request.path();
     try {
       if (path.equals(Requirements.VERIFY_PATH)
           || path.startsWith(Requirements.VERIFY_PATH + "/")) {
-        api.forwardAuthAsync(
+        api.forwardAuth(
                 path,
                 name -> request.params().getAll(name),
                 request.headers().getAll("Authorization"),
                 request.headers().getAll("X-API-Key"))
-            .whenComplete((answer, e) -> sendOrFail(request, answer, e, start));
+            .onComplete(answer -> answered(request, answer, start, path));
       } else if (path.equals("/v1/keys/verify")) {
         if (request.method() != HttpMethod.POST) {
           plain(request.response(), 405, "use POST\n");
@@ -165,10 +171,21 @@ public final class VerifierHttp implements AutoCloseable {
         v -> {
           if (!done[0]) {
             done[0] = true;
-            api.jsonAsync(body.getBytes())
-                .whenComplete((answer, e) -> sendOrFail(request, answer, e, start));
+            api.json(body.getBytes())
+                .onComplete(answer -> answered(request, answer, start, "/v1/keys/verify"));
           }
         });
+  }
+
+  private void answered(
+      HttpServerRequest request, AsyncResult<Answer> answer, long start, String path) {
+    if (answer.succeeded()) {
+      send(request, answer.result(), start);
+    } else {
+      log.warn(
+          "Request to {} failed: {}", safePath(path), answer.cause().getClass().getSimpleName());
+      send(request, Answer.code(400, Code.BAD_REQUEST), start);
+    }
   }
 
   private void send(HttpServerRequest request, Answer answer, long start) {
@@ -176,24 +193,6 @@ public final class VerifierHttp implements AutoCloseable {
     answer.headers().forEach(response::putHeader);
     response.end(answer.body());
     metrics.answered(answer.code(), System.nanoTime() - start);
-  }
-
-  /**
-   * Sends {@code answer}: on the event loop when it was ready at once, else from the thread that
-   * completed it (Vert.x hands the write to the connection's loop).
-   */
-  private void sendOrFail(HttpServerRequest request, Answer answer, Throwable e, long start) {
-    try {
-      if (e != null) {
-        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-      }
-      send(request, answer, start);
-    } catch (RuntimeException failed) {
-      // The class only: a message could quote the request.
-      log.warn(
-          "Request to {} failed: {}", safePath(request.path()), failed.getClass().getSimpleName());
-      send(request, Answer.code(400, Code.BAD_REQUEST), start);
-    }
   }
 
   private static void plain(HttpServerResponse response, int status, String body) {

@@ -3,12 +3,11 @@ package dev.keyward.verifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -31,7 +30,7 @@ public final class VerifyApi {
   }
 
   /** Forward-auth: the verdict as a status, identity headers on 200, a JSON code otherwise. */
-  public Answer forwardAuth(
+  public Future<Answer> forwardAuth(
       String path,
       Function<String, List<String>> query,
       List<String> authorization,
@@ -40,30 +39,11 @@ public final class VerifyApi {
     try {
       requirements = Requirements.of(path, query);
     } catch (IllegalArgumentException e) {
-      return Answer.code(400, Code.BAD_REQUEST);
-    }
-    Verdict verdict = verifier.verify(Presented.extract(authorization, apiKey), requirements);
-    return forwardAuthAnswer(verdict, requirements.denyAs403());
-  }
-
-  /**
-   * {@link #forwardAuth}, waiting (without blocking the caller) up to a second for an owner check
-   * never answered before.
-   */
-  public CompletionStage<Answer> forwardAuthAsync(
-      String path,
-      Function<String, List<String>> query,
-      List<String> authorization,
-      List<String> apiKey) {
-    Requirements requirements;
-    try {
-      requirements = Requirements.of(path, query);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(Answer.code(400, Code.BAD_REQUEST));
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
     return verifier
-        .verifyAsync(Presented.extract(authorization, apiKey), requirements)
-        .thenApply(verdict -> forwardAuthAnswer(verdict, requirements.denyAs403()));
+        .verify(Presented.extract(authorization, apiKey), requirements)
+        .map(verdict -> forwardAuthAnswer(verdict, requirements.denyAs403()));
   }
 
   static Answer forwardAuthAnswer(Verdict verdict, boolean denyAs403) {
@@ -80,7 +60,7 @@ public final class VerifyApi {
       }
       return ok;
     }
-    boolean masked = denyAs403 && (code.status() == 429 || code.status() == 503);
+    boolean masked = denyAs403 && (code == Code.RATE_LIMITED || code.status() == 503);
     Answer answer =
         verdict.scope() != null && headerSafe(verdict.scope())
             ? Answer.json(
@@ -109,55 +89,33 @@ public final class VerifyApi {
    * {"valid", "code", "apiKey", "keyVersion", "scopes", "expiresAt"}} for any key, 400 for a body
    * that is not that, 503 before the cache has synced.
    */
-  public Answer json(byte[] body) {
-    Object request = jsonRequest(body);
-    if (request instanceof Answer refused) {
-      return refused;
-    }
-    JsonRequest parsed = (JsonRequest) request;
-    return jsonAnswer(verifier.verify(parsed.presented(), parsed.requirements()));
-  }
-
-  /** {@link #json}, waiting like {@link #forwardAuthAsync} for a first owner check. */
-  public CompletionStage<Answer> jsonAsync(byte[] body) {
-    Object request = jsonRequest(body);
-    if (request instanceof Answer refused) {
-      return CompletableFuture.completedFuture(refused);
-    }
-    JsonRequest parsed = (JsonRequest) request;
-    return verifier
-        .verifyAsync(parsed.presented(), parsed.requirements())
-        .thenApply(VerifyApi::jsonAnswer);
-  }
-
-  private record JsonRequest(Presented.Result presented, Requirements requirements) {}
-
-  /** The request in {@code body}, or the Answer refusing it. */
-  private static Object jsonRequest(byte[] body) {
+  public Future<Answer> json(byte[] body) {
     if (body.length > MAX_JSON_BODY) {
-      return Answer.code(413, Code.TOO_LARGE);
+      return Future.succeededFuture(Answer.code(413, Code.TOO_LARGE));
     }
     JsonNode request;
     try {
       request = JSON.readTree(body);
     } catch (IOException e) {
-      return Answer.code(400, Code.BAD_REQUEST);
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
     if (request == null
         || !request.isObject()
         || (request.has("key") && !request.get("key").isTextual())) {
-      return Answer.code(400, Code.BAD_REQUEST);
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
     List<String> scopes = strings(request.get("scopes"));
     List<String> namespaces = strings(request.get("namespaces"));
     if (scopes == null || namespaces == null) {
-      return Answer.code(400, Code.BAD_REQUEST);
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
     Presented.Result presented =
         request.has("key")
             ? Presented.extract(List.of(), List.of(request.get("key").asText()))
             : Presented.extract(List.of(), List.of());
-    return new JsonRequest(presented, new Requirements(scopes, namespaces, false));
+    return verifier
+        .verify(presented, new Requirements(scopes, namespaces, false))
+        .map(VerifyApi::jsonAnswer);
   }
 
   private static Answer jsonAnswer(Verdict verdict) {

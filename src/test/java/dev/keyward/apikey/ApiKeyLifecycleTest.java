@@ -28,12 +28,16 @@ class ApiKeyLifecycleTest {
     return phase(k, "Active") && Integer.valueOf(version).equals(k.getStatus().getKeyVersion());
   }
 
+  /**
+   * A key that rotates 20 minutes after issue and lives 40: tests move the clock with tick(), and
+   * the minutes keep real time on a busy machine from bringing a rotation the test did not ask for.
+   */
   ApiKey shortLived(String name) {
     return apiKey(
         name,
         s -> {
-          s.setExpiresAfter("40s");
-          s.setRotation(rotation(true, "20s"));
+          s.setExpiresAfter("40m");
+          s.setRotation(rotation(true, "20m"));
         });
   }
 
@@ -114,7 +118,7 @@ class ApiKeyLifecycleTest {
     kw.awaitApiKey("short", k -> activeAt(k, 1));
     String v1 = value(kw.secret("short"), "apiKey");
 
-    kw.tick(Duration.ofSeconds(20));
+    kw.tick(Duration.ofMinutes(20));
 
     ApiKey rotated = kw.awaitApiKey("short", k -> activeAt(k, 2));
     Secret secret = kw.secret("short");
@@ -127,8 +131,8 @@ class ApiKeyLifecycleTest {
     assertThat(rotated.getStatus().getLastRotatedAt()).isNotNull();
     assertThat(kw.eventReasons("short")).contains("Rotated");
 
-    // v1 was issued 20s before the rotation and lives 40s: it stays valid 20s more, then goes.
-    kw.tick(Duration.ofSeconds(20));
+    // v1 was issued 20m before the rotation and lives 40m: it stays valid 20m more, then goes.
+    kw.tick(Duration.ofMinutes(20));
     ApiKey later = kw.awaitApiKey("short", k -> activeAt(k, 3));
     Secret after = kw.secret("short");
     assertThat(value(after, "apiKey.previous")).isEqualTo(v2);
@@ -207,7 +211,7 @@ class ApiKeyLifecycleTest {
   void revokeRemovesAllValuesAndUnrevokeIssuesAFreshKey() {
     kw.create(shortLived("rev"));
     kw.awaitApiKey("rev", k -> activeAt(k, 1));
-    kw.tick(Duration.ofSeconds(20));
+    kw.tick(Duration.ofMinutes(20));
     kw.awaitApiKey("rev", k -> activeAt(k, 2));
     Secret before = kw.secret("rev");
     List<String> revokedValues = List.of(value(before, "apiKey"), value(before, "apiKey.previous"));

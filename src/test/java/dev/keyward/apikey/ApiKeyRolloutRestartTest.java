@@ -98,8 +98,10 @@ class ApiKeyRolloutRestartTest {
         apiKey(
             "agent-key",
             s -> {
-              s.setExpiresAfter("40s");
-              s.setRotation(rotation(true, "20s"));
+              // Minutes, moved by tick(): real time passing on a busy machine must not bring
+              // the next rotation (and its restarts) into the test.
+              s.setExpiresAfter("40m");
+              s.setRotation(rotation(true, "20m"));
               s.setRolloutRestartTargets(
                   List.of(
                       new RolloutTarget("Deployment", "agent"),
@@ -155,7 +157,7 @@ class ApiKeyRolloutRestartTest {
         "agent-key", k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
     assertThat(targets()).allSatisfy(w -> assertThat(podAnnotations(w)).doesNotContainKey(VERSION));
 
-    kw.tick(Duration.ofSeconds(21));
+    kw.tick(Duration.ofMinutes(21));
     awaitVersion(2);
     assertThat(targets())
         .allSatisfy(w -> assertThat(podAnnotations(w)).containsKey(RolloutRestarts.RESTARTED_AT));
@@ -194,7 +196,7 @@ class ApiKeyRolloutRestartTest {
         "agent-key", k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
     kw.killAt(
         (RequestLog.Request r) -> "PATCH".equals(r.method()) && r.path().contains("/apis/apps/"),
-        () -> kw.tick(Duration.ofSeconds(21)));
+        () -> kw.tick(Duration.ofMinutes(21)));
     assertThat(targets()).allSatisfy(w -> assertThat(podAnnotations(w)).doesNotContainKey(VERSION));
 
     kw.start();
