@@ -19,13 +19,13 @@ public record RateLimiting(
     String replicasService,
     String replicasNamespace) {
 
-  /** The most a decision waits for the store. */
+  /** The most a decision waits for the store: what every verifier the command line starts uses. */
   public static final Duration MAX_STORE_TIMEOUT = Duration.ofMillis(20);
 
   public RateLimiting {
-    if (storeTimeout.isNegative() || storeTimeout.compareTo(MAX_STORE_TIMEOUT) > 0) {
+    if (storeTimeout.isNegative() || storeTimeout.isZero()) {
       throw new IllegalArgumentException(
-          "the rate-limit store timeout is at most 20ms, not " + storeTimeout.toMillis() + "ms");
+          "the rate-limit store timeout must be positive, not " + storeTimeout.toMillis() + "ms");
     }
     if (storeUrl != null) {
       RedisRateLimits.check(storeUrl);
@@ -45,6 +45,16 @@ public record RateLimiting(
   public RateLimiting withOnStoreError(OnStoreError mode) {
     return new RateLimiting(
         storeUrl, storePassword, mode, storeTimeout, replicasService, replicasNamespace);
+  }
+
+  /**
+   * Waits this long for the store instead of {@link #MAX_STORE_TIMEOUT}. Not offered on the command
+   * line: tests that count exact decisions use it, because on a loaded machine a healthy store can
+   * miss 20 ms and the decision would fall back.
+   */
+  public RateLimiting withStoreTimeout(Duration timeout) {
+    return new RateLimiting(
+        storeUrl, storePassword, onStoreError, timeout, replicasService, replicasNamespace);
   }
 
   /** Divides local limits by the ready endpoints of this Service in this namespace. */

@@ -12,6 +12,7 @@ import dev.keyward.testing.RedisServer;
 import dev.keyward.testing.VerifierHarness;
 import dev.keyward.verifier.RedisRateLimits.OnStoreError;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +49,17 @@ class SharedRateLimitTest {
     redis.close();
   }
 
+  /**
+   * The store with a timeout long enough that a healthy store always answers: for tests that count
+   * decisions exactly. On a loaded 2-core machine a healthy store can miss the 20 ms the verifier
+   * ships with, and that decision falls back.
+   */
   private RateLimiting store(OnStoreError mode) {
+    return storeAsShipped(mode).withStoreTimeout(Duration.ofSeconds(5));
+  }
+
+  /** The store with the verifier's own 20 ms timeout: for tests whose bounds count fallbacks. */
+  private RateLimiting storeAsShipped(OnStoreError mode) {
     return RateLimiting.local().withOnStoreError(mode).withStore(redis.url(), null);
   }
 
@@ -57,7 +68,7 @@ class SharedRateLimitTest {
   void replicasSharingAStoreAdmitTheKeysLimitNotOnePerReplica(int replicaCount) throws Exception {
     // deny: an answer the store did not give in time is a 503, never an admission, so the count
     // of 200s is the store's alone even on a busy machine.
-    kv.rateLimiting(store(OnStoreError.DENY));
+    kv.rateLimiting(storeAsShipped(OnStoreError.DENY));
     List<Verifier> replicas = new ArrayList<>();
     replicas.add(kv.startSynced());
     for (int i = 1; i < replicaCount; i++) {
@@ -97,6 +108,7 @@ class SharedRateLimitTest {
     Verifier second = kv.startReplica();
     String first = kv.issue("rotating", s -> s.setRateLimit(new RateLimit(3, "1h")));
     kv.awaitCode(first, "OK"); // one of three
+    OperatorHarness.waiting().until(() -> second.registry().apiKeys() == 1);
     assertThat(RawHttp.get(second.httpPort(), "/v1/verify", bearer(first)).status()).isEqualTo(200);
 
     String next = kv.newKey();
@@ -154,6 +166,7 @@ class SharedRateLimitTest {
   @EnumSource(OnStoreError.class)
   void aStoppedStoreFallsBackCountsItStaysReadyAndExactLimitingResumes(OnStoreError mode)
       throws Exception {
+    // A stopped store refuses the connection at once, whatever the timeout.
     kv.rateLimiting(store(mode));
     Verifier verifier = kv.startSynced();
     String key = kv.issue("steady", s -> s.setRateLimit(new RateLimit(3, "1h")));
@@ -218,7 +231,7 @@ class SharedRateLimitTest {
       names = {"LOCAL", "DENY"})
   void theStoreKilledUnderLoadKeepsAnswersWithinTheFallbacksBound(OnStoreError mode)
       throws Exception {
-    kv.rateLimiting(store(mode));
+    kv.rateLimiting(storeAsShipped(mode));
     List<Verifier> replicas = List.of(kv.startSynced(), kv.startReplica());
     String key = kv.issue("loaded", s -> s.setRateLimit(new RateLimit(100, "1m")));
     for (Verifier replica : replicas) {
@@ -295,7 +308,10 @@ class SharedRateLimitTest {
     redis = RedisServer.launch(password);
     kv.remember(password);
     kv.rateLimiting(
-        RateLimiting.local().withOnStoreError(OnStoreError.DENY).withStore(redis.url(), password));
+        RateLimiting.local()
+            .withOnStoreError(OnStoreError.DENY)
+            .withStore(redis.url(), password)
+            .withStoreTimeout(Duration.ofSeconds(5)));
     Verifier verifier = kv.startSynced();
     String key = kv.issue("guarded", s -> s.setRateLimit(new RateLimit(1, "1h")));
     kv.awaitCode(key, "OK");
