@@ -96,6 +96,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   verbs: ["patch"]
 {{- end -}}
 
+{{/* Scope authorization runs in the admission webhook: both must be on. */}}
+{{- define "keyward.scopeAuthorization" -}}
+{{- and .Values.webhook.enabled .Values.scopeAuthorization.enabled -}}
+{{- end -}}
+
 {{/* A list of strings as CEL string literals separated by commas: 'a', 'b'. */}}
 {{- define "keyward.quotedList" -}}
 {{- $quoted := list -}}

@@ -44,6 +44,7 @@ class CrdColumnsTest {
             "Expires:string:.status.expiresAt",
             "Last Used:date:.status.lastUsedAt",
             "Created By:string:.status.createdBy",
+            "Lost Scopes:string:.status.lostScopes",
             "Age:date:.metadata.creationTimestamp");
     assertThat(v.getSelectableFields().stream().map(SelectableField::getJsonPath))
         .containsExactlyInAnyOrder(".spec.displayName", ".spec.type");

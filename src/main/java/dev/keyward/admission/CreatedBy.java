@@ -12,22 +12,25 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The mutating admission decision for {@code keyward.dev/created-by}: on CREATE of an ApiKey or
- * ToolSecret the annotation becomes the requesting user, whatever the manifest said; on UPDATE it
- * keeps the value it had. A pure function of the AdmissionReview, so it is tested without sockets.
- * Every well-formed review is allowed: this webhook only records, it never refuses.
+ * The mutating admission decision for {@code keyward.dev/created-by} and the creator's uid and
+ * groups beside it ({@link Creator}): on CREATE of an ApiKey or ToolSecret the annotations become
+ * the requesting user's, whatever the manifest said; on UPDATE they keep the values they had. A
+ * pure function of the AdmissionReview, so it is tested without sockets. Every well-formed review
+ * is allowed: this webhook only records, it never refuses.
  */
 public final class CreatedBy {
 
   public static final String ANNOTATION = ApiKey.CREATED_BY_ANNOTATION;
   static final String GROUP = "keyward.dev";
   static final Set<String> KINDS = Set.of("ApiKey", "ToolSecret");
-  private static final String POINTER = "/metadata/annotations/" + escape(ANNOTATION);
 
   private CreatedBy() {}
 
@@ -46,6 +49,12 @@ public final class CreatedBy {
 
   /** Answers the AdmissionReview JSON {@code body} with an AdmissionReview JSON response. */
   public static String review(byte[] body) throws MalformedReviewException {
+    AdmissionReview review = parse(body);
+    return answer(review, respond(review.getRequest()));
+  }
+
+  /** The AdmissionReview in {@code body}, with a request that has a uid. */
+  static AdmissionReview parse(byte[] body) throws MalformedReviewException {
     AdmissionReview review;
     try {
       review =
@@ -56,11 +65,16 @@ public final class CreatedBy {
     if (review == null || review.getRequest() == null || review.getRequest().getUid() == null) {
       throw new MalformedReviewException("the AdmissionReview has no request uid");
     }
+    return review;
+  }
+
+  /** The AdmissionReview JSON answering {@code review} with {@code response}. */
+  static String answer(AdmissionReview review, AdmissionResponse response) {
     AdmissionReview answer = new AdmissionReview();
     answer.setApiVersion(
         review.getApiVersion() == null ? "admission.k8s.io/v1" : review.getApiVersion());
     answer.setKind("AdmissionReview");
-    answer.setResponse(respond(review.getRequest()));
+    answer.setResponse(response);
     return Serialization.asJson(answer);
   }
 
@@ -90,50 +104,73 @@ public final class CreatedBy {
     if (object == null || !object.isObject()) {
       return Optional.empty();
     }
-    String wanted;
+    List<String> wanted = new ArrayList<>();
     if ("CREATE".equals(request.getOperation())) {
-      wanted = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
-      if (wanted != null && wanted.isEmpty()) {
-        wanted = null;
+      Creator creator = Creator.of(request.getUserInfo());
+      if (creator == null) {
+        Creator.ANNOTATIONS.forEach(a -> wanted.add(null));
+      } else {
+        wanted.addAll(creator.annotationValues());
       }
     } else if ("UPDATE".equals(request.getOperation())) {
-      wanted = annotation(tree(request.getOldObject()));
+      JsonNode old = tree(request.getOldObject());
+      Creator.ANNOTATIONS.forEach(a -> wanted.add(annotation(old, a)));
     } else {
-      return Optional.empty();
-    }
-    String present = annotation(object);
-    if (wanted == null ? present == null : wanted.equals(present)) {
       return Optional.empty();
     }
     ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-    if (wanted == null) {
-      patch.addObject().put("op", "remove").put("path", POINTER);
-    } else if (!object.path("metadata").isObject()) {
-      ObjectNode metadata =
-          patch.addObject().put("op", "add").put("path", "/metadata").putObject("value");
-      metadata.putObject("annotations").put(ANNOTATION, wanted);
+    if (!object.path("metadata").isObject()) {
+      if (wanted.stream().anyMatch(Objects::nonNull)) {
+        ObjectNode metadata =
+            patch.addObject().put("op", "add").put("path", "/metadata").putObject("value");
+        put(metadata.putObject("annotations"), wanted);
+      }
     } else if (!object.path("metadata").path("annotations").isObject()) {
-      patch
-          .addObject()
-          .put("op", "add")
-          .put("path", "/metadata/annotations")
-          .putObject("value")
-          .put(ANNOTATION, wanted);
+      if (wanted.stream().anyMatch(Objects::nonNull)) {
+        put(
+            patch
+                .addObject()
+                .put("op", "add")
+                .put("path", "/metadata/annotations")
+                .putObject("value"),
+            wanted);
+      }
     } else {
-      patch.addObject().put("op", "add").put("path", POINTER).put("value", wanted);
+      for (int i = 0; i < wanted.size(); i++) {
+        String name = Creator.ANNOTATIONS.get(i);
+        String want = wanted.get(i);
+        String present = annotation(object, name);
+        if (Objects.equals(want, present)) {
+          continue;
+        }
+        String pointer = "/metadata/annotations/" + escape(name);
+        if (want == null) {
+          patch.addObject().put("op", "remove").put("path", pointer);
+        } else {
+          patch.addObject().put("op", "add").put("path", pointer).put("value", want);
+        }
+      }
     }
-    return Optional.of(patch);
+    return patch.isEmpty() ? Optional.empty() : Optional.of(patch);
+  }
+
+  private static void put(ObjectNode annotations, List<String> values) {
+    for (int i = 0; i < values.size(); i++) {
+      if (values.get(i) != null) {
+        annotations.put(Creator.ANNOTATIONS.get(i), values.get(i));
+      }
+    }
   }
 
   private static JsonNode tree(Object value) {
     return value == null ? null : Serialization.jsonMapper().valueToTree(value);
   }
 
-  private static String annotation(JsonNode object) {
+  private static String annotation(JsonNode object, String name) {
     if (object == null) {
       return null;
     }
-    JsonNode value = object.path("metadata").path("annotations").get(ANNOTATION);
+    JsonNode value = object.path("metadata").path("annotations").get(name);
     return value == null || !value.isTextual() ? null : value.asText();
   }
 

@@ -18,14 +18,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the mutating admission webhook ({@link CreatedBy}) on {@code POST /mutate} over TLS with
- * the JDK's HttpsServer. The serving certificate comes from {@code tls.crt} and {@code tls.key} in
- * a directory and is re-read when those files change.
+ * Serves the mutating admission webhook ({@link CreatedBy}) on {@code POST /mutate} and, with scope
+ * authorization on, the validating one ({@link ScopeGrants}) on {@code POST /validate-scopes}, over
+ * TLS with the JDK's HttpsServer. The serving certificate comes from {@code tls.crt} and {@code
+ * tls.key} in a directory and is re-read when those files change.
  */
 public final class WebhookServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
   public static final String PATH = "/mutate";
+
+  /** The validating webhook of {@link ScopeGrants}, served only with scope authorization on. */
+  public static final String SCOPES_PATH = "/validate-scopes";
+
+  /** One admission decision: an AdmissionReview in, an AdmissionReview out. */
+  @FunctionalInterface
+  interface Decision {
+    String review(byte[] body) throws CreatedBy.MalformedReviewException;
+  }
 
   /** Larger than any object the API server stores (1.5 MiB) twice over, old and new. */
   static final int MAX_BODY = 4 * 1024 * 1024;
@@ -46,6 +56,14 @@ public final class WebhookServer implements AutoCloseable {
    * @throws IOException when the port is taken or the certificate files cannot be read
    */
   public static WebhookServer start(int port, Path certDir) throws IOException {
+    return start(port, certDir, null);
+  }
+
+  /**
+   * Like {@link #start(int, Path)}, and with {@code scopes} (null: off) also the validating webhook
+   * on {@link #SCOPES_PATH}.
+   */
+  public static WebhookServer start(int port, Path certDir, ScopeGrants scopes) throws IOException {
     ServingCertificate certificate;
     SSLContext tls;
     try {
@@ -63,19 +81,22 @@ public final class WebhookServer implements AutoCloseable {
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     ExecutorService executor =
         Executors.newFixedThreadPool(
-            2,
+            4,
             r -> {
               Thread t = new Thread(r, "keyward-webhook");
               t.setDaemon(true);
               return t;
             });
     server.setExecutor(executor);
-    server.createContext(PATH, WebhookServer::handle);
+    server.createContext(PATH, exchange -> handle(exchange, CreatedBy::review));
+    if (scopes != null) {
+      server.createContext(SCOPES_PATH, exchange -> handle(exchange, scopes::review));
+    }
     server.start();
     log.info(
         "Admission webhook serving https on port {}{} with certificate {}",
         server.getAddress().getPort(),
-        PATH,
+        scopes == null ? PATH : PATH + " and " + SCOPES_PATH,
         certificate.served().getSubjectX500Principal());
     return new WebhookServer(server, executor, certificate);
   }
@@ -84,7 +105,7 @@ public final class WebhookServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void handle(HttpExchange exchange) throws IOException {
+  private static void handle(HttpExchange exchange, Decision decision) throws IOException {
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
         exchange.getResponseHeaders().set("Allow", "POST");
@@ -100,7 +121,7 @@ public final class WebhookServer implements AutoCloseable {
         return;
       }
       try {
-        send(exchange, 200, "application/json", CreatedBy.review(body));
+        send(exchange, 200, "application/json", decision.review(body));
       } catch (CreatedBy.MalformedReviewException e) {
         send(exchange, 400, "text/plain", e.getMessage());
       }

@@ -34,6 +34,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.lastUsedAt",
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Created By", jsonPath = ".status.createdBy")
+@AdditionalPrinterColumn(name = "Lost Scopes", jsonPath = ".status.lostScopes")
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",

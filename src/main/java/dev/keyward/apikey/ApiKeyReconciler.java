@@ -9,6 +9,7 @@ import dev.keyward.common.SpecProblem;
 import dev.keyward.common.StatusReporter;
 import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.secrets.SecretConflictException;
+import dev.keyward.verifier.OwnerChecks;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -56,13 +57,32 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   private final RolloutRestarts rollouts;
   private InformerEventSource<Secret, ApiKey> secrets;
   private final Resync<ApiKey> resync = new Resync<>("resync");
+  private final OwnerChecks owners;
+  private final Map<String, String> lostWarned =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > 10_000;
+            }
+          });
   private final StatusGuard guard = new StatusGuard();
 
   public ApiKeyReconciler(Clock clock, EventRecorder events, ApiKeyObserver observer) {
+    this(clock, events, observer, null);
+  }
+
+  /**
+   * @param owners with scope authorization on, the owner checks whose answers the ApiKey shows
+   *     (condition OwnerAuthorized); null when off
+   */
+  public ApiKeyReconciler(
+      Clock clock, EventRecorder events, ApiKeyObserver observer, OwnerChecks owners) {
     this.clock = clock;
     this.observer = observer;
     this.report = new StatusReporter<>(events, observer::observed);
     this.rollouts = new RolloutRestarts(events);
+    this.owners = owners;
   }
 
   /** Reacts to spec changes and to new rotate requests; status-only updates are ignored. */
@@ -195,6 +215,27 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
     }
 
     ApiKeyStatus status = ApiKeyStatuses.of(key, policy, plan.state(), now);
+    if (owners != null) {
+      String id = namespace + "/" + key.getMetadata().getName();
+      owners.track(id, key);
+      status =
+          OwnerAuthorization.apply(
+              key, status, scope -> owners.check(id, namespace, List.of(scope)), now);
+      var condition =
+          dev.keyward.common.Conditions.find(status.getConditions(), OwnerAuthorization.CONDITION);
+      String uid = key.getMetadata().getUid() == null ? id : key.getMetadata().getUid();
+      if (OwnerAuthorization.newlyLost(key.getStatus(), status)
+          && !condition.getMessage().equals(lostWarned.get(uid))) {
+        report.warn(key, OwnerAuthorization.REVOKED, condition.getMessage());
+      }
+      // A reconcile can run on a cached copy from before the status write that showed the loss:
+      // this memory keeps it from warning twice.
+      if (condition != null && "False".equals(condition.getStatus())) {
+        lostWarned.put(uid, condition.getMessage());
+      } else {
+        lostWarned.remove(uid);
+      }
+    }
     Set<String> hashes =
         plan.change() == Change.NONE
             ? hashes(plan.state().currentHash(), plan.state().previousHash())

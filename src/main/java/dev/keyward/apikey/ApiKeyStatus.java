@@ -76,6 +76,12 @@ public class ApiKeyStatus implements HasConditions {
   @JsonPropertyDescription("When the key was revoked.")
   private String revokedAt;
 
+  @JsonPropertyDescription(
+      "Scopes of spec.scopes the key's creator may no longer grant (RBAC verb grant on"
+          + " scopes.keyward.dev): with owner checks on, the verifier refuses requests that demand"
+          + " them. See condition OwnerAuthorized.")
+  private List<String> lostScopes;
+
   public String getPhase() {
     return phase;
   }
@@ -221,6 +227,14 @@ public class ApiKeyStatus implements HasConditions {
     this.revokedAt = revokedAt;
   }
 
+  public List<String> getLostScopes() {
+    return lostScopes;
+  }
+
+  public void setLostScopes(List<String> lostScopes) {
+    this.lostScopes = lostScopes;
+  }
+
   /** Shares the strings that repeat in the Secret's annotations and across keys. */
   @Override
   public void shareStrings(UnaryOperator<String> shared) {
@@ -265,7 +279,8 @@ public class ApiKeyStatus implements HasConditions {
         && Objects.equals(rotatesAt, that.rotatesAt)
         && Objects.equals(lastRotatedAt, that.lastRotatedAt)
         && Objects.equals(previousKey, that.previousKey)
-        && Objects.equals(revokedAt, that.revokedAt);
+        && Objects.equals(revokedAt, that.revokedAt)
+        && Objects.equals(lostScopes, that.lostScopes);
   }
 
   @Override

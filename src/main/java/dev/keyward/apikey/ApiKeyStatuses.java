@@ -172,6 +172,7 @@ public final class ApiKeyStatuses {
     c.setLastRotatedAt(s.getLastRotatedAt());
     c.setPreviousKey(s.getPreviousKey());
     c.setRevokedAt(s.getRevokedAt());
+    c.setLostScopes(s.getLostScopes());
     return c;
   }
 }

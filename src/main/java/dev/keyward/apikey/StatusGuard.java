@@ -51,6 +51,7 @@ public final class StatusGuard {
           new Field("rotatesAt", ApiKeyStatus::getRotatesAt),
           new Field("lastRotatedAt", ApiKeyStatus::getLastRotatedAt),
           new Field("revokedAt", ApiKeyStatus::getRevokedAt),
+          new Field("lostScopes", ApiKeyStatus::getLostScopes),
           new Field("previousKey.maskedKey", s -> previous(s, PreviousKey::getMaskedKey)),
           new Field("previousKey.fingerprint", s -> previous(s, PreviousKey::getFingerprint)),
           new Field("previousKey.validUntil", s -> previous(s, PreviousKey::getValidUntil)),

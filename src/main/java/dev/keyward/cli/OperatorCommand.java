@@ -1,5 +1,7 @@
 package dev.keyward.cli;
 
+import dev.keyward.admission.GrantReview;
+import dev.keyward.admission.ScopeGrants;
 import dev.keyward.admission.WebhookServer;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
@@ -14,6 +16,7 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -115,8 +118,9 @@ public class OperatorCommand implements Callable<Integer> {
       names = "--webhook-port",
       defaultValue = "${env:KEYWARD_WEBHOOK_PORT:-9443}",
       description =
-          "HTTPS port of the admission webhook that records keyward.dev/created-by, path /mutate"
-              + " (env KEYWARD_WEBHOOK_PORT). Default: ${DEFAULT-VALUE}.")
+          "HTTPS port of the admission webhooks: /mutate records keyward.dev/created-by,"
+              + " /validate-scopes checks scopes (--scope-authorization) (env"
+              + " KEYWARD_WEBHOOK_PORT). Default: ${DEFAULT-VALUE}.")
   int webhookPort;
 
   @Option(
@@ -127,15 +131,50 @@ public class OperatorCommand implements Callable<Integer> {
               + " they change (env KEYWARD_WEBHOOK_CERT_DIR). Without it the webhook is off.")
   Path webhookCertDir;
 
+  @Option(
+      names = "--scope-authorization",
+      negatable = true,
+      defaultValue = "${env:KEYWARD_SCOPE_AUTHORIZATION:-false}",
+      fallbackValue = "true",
+      description =
+          "Serve the validating webhook on /validate-scopes: an ApiKey may only gain a scope its"
+              + " author may grant (RBAC verb grant on scopes.keyward.dev, asked with a"
+              + " SubjectAccessReview); needs --webhook-cert-dir (env"
+              + " KEYWARD_SCOPE_AUTHORIZATION). Default: ${DEFAULT-VALUE}.")
+  boolean scopeAuthorization;
+
   @Override
   public Integer call() throws Exception {
     // Local mistakes first, each one line, before any request.
     var rotation = Durations.parse("--sealing-key-rotation", sealingKeyRotation);
     var quota = NamespaceQuota.parseSize(namespaceQuota);
+    if (scopeAuthorization && webhookCertDir == null) {
+      throw new IllegalArgumentException(
+          "--scope-authorization is served by the admission webhook: give --webhook-cert-dir too");
+    }
     WebhookServer webhook = null;
+    KubernetesClient reviews = null;
     if (webhookCertDir != null) {
+      ScopeGrants scopes = null;
+      if (scopeAuthorization) {
+        reviews =
+            KeywardClients.builder(
+                    GrantReview.config(ClusterAccess.checkedConfig(), ScopeGrants.DEFAULT_BUDGET))
+                .build();
+        scopes =
+            new ScopeGrants(
+                GrantReview.of(reviews),
+                ScopeGrants.DEFAULT_BUDGET,
+                Executors.newFixedThreadPool(
+                    4,
+                    r -> {
+                      Thread t = new Thread(r, "keyward-scope-review");
+                      t.setDaemon(true);
+                      return t;
+                    }));
+      }
       try {
-        webhook = WebhookServer.start(webhookPort, webhookCertDir);
+        webhook = WebhookServer.start(webhookPort, webhookCertDir, scopes);
       } catch (IOException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
@@ -167,7 +206,11 @@ public class OperatorCommand implements Callable<Integer> {
             .withNamespaceQuota(quota)
             .withToolIndexName(toolIndexName)
             .withLeaderElection(leaderElection)
-            .withHttpPort(httpPort);
+            .withHttpPort(httpPort)
+            .withOwnerChecks(
+                scopeAuthorization
+                    ? dev.keyward.verifier.AccessChecks.DEFAULT_OWNER_CHECK_TTL
+                    : null);
     CountDownLatch stopped = new CountDownLatch(1);
     try (KeywardOperator operator = new KeywardOperator(settings)) {
       Runtime.getRuntime()
@@ -189,6 +232,9 @@ public class OperatorCommand implements Callable<Integer> {
       stopped.await();
     } finally {
       client.close();
+      if (reviews != null) {
+        reviews.close();
+      }
     }
     return 0;
   }

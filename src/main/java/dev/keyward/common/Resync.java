@@ -34,6 +34,20 @@ public final class Resync<P extends HasMetadata> extends SimpleInboundEventSourc
     cached().map(ResourceID::fromResource).forEach(this::propagateEvent);
   }
 
+  /** Re-evaluates the resource {@code namespace/name} now. */
+  public void one(String id) {
+    int slash = id.indexOf('/');
+    propagateEvent(new ResourceID(id.substring(slash + 1), id.substring(0, slash)));
+  }
+
+  /** Whether the cache holds the resource {@code namespace/name}. */
+  public boolean has(String id) {
+    IndexerResourceCache<P> cache = primaries;
+    int slash = id.indexOf('/');
+    return cache != null
+        && cache.get(new ResourceID(id.substring(slash + 1), id.substring(0, slash))).isPresent();
+  }
+
   /** Re-evaluates one resource now. */
   public void one(HasMetadata resource) {
     propagateEvent(ResourceID.fromResource(resource));

@@ -1,5 +1,6 @@
 package dev.keyward.runtime;
 
+import dev.keyward.admission.GrantReview;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyObserver;
 import dev.keyward.apikey.ApiKeyReconciler;
@@ -10,6 +11,7 @@ import dev.keyward.sealing.SealingKeyStore;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import dev.keyward.toolsecret.ToolSecretReconciler;
+import dev.keyward.verifier.OwnerChecks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
@@ -43,6 +45,7 @@ public final class KeywardOperator implements AutoCloseable {
   private final KeywardMetrics metrics;
   private HttpEndpoints http;
   private final SealingKeySchedule sealingKeySchedule;
+  private final OwnerChecks owners;
 
   public KeywardOperator(OperatorSettings settings) {
     this.settings = settings;
@@ -66,9 +69,21 @@ public final class KeywardOperator implements AutoCloseable {
             settings.sealingKeyRotation());
     this.sealingKeySchedule = new SealingKeySchedule(sealingKeys, this::leading);
     this.metrics = new KeywardMetrics(registry, this::cachedApiKeys, this::cachedToolSecrets);
+    this.owners =
+        settings.ownerCheckTtl() == null
+            ? null
+            : new OwnerChecks(
+                GrantReview.of(settings.client()), settings.clock(), settings.ownerCheckTtl());
     this.apiKeys =
         new ApiKeyReconciler(
-            settings.clock(), events, ApiKeyObserver.both(settings.apiKeyObserver(), metrics));
+            settings.clock(),
+            events,
+            ApiKeyObserver.both(settings.apiKeyObserver(), metrics),
+            owners);
+    if (owners != null) {
+      owners.onChange(id -> apiKeys.resync().one(id));
+      owners.forgetUnless(id -> apiKeys.resync().has(id));
+    }
     this.toolSecrets =
         new ToolSecretReconciler(
             new ToolSecretReconciler.Settings(
@@ -154,6 +169,9 @@ public final class KeywardOperator implements AutoCloseable {
     // With leader election this replica does not lead yet: it reads, and creates or rotates the
     // keyset when it starts leading.
     sealingKeySchedule.start();
+    if (owners != null) {
+      owners.start();
+    }
     operator.start();
     // Every informer has synced (JOSDK starts them on a standby replica too).
     KeywardClients.handleEventsOnEventLoop(settings.client(), true);
@@ -210,6 +228,9 @@ public final class KeywardOperator implements AutoCloseable {
     closing = true;
     KeywardClients.handleEventsOnEventLoop(settings.client(), false);
     sealingKeySchedule.close();
+    if (owners != null) {
+      owners.close();
+    }
     operator.stop();
     if (http != null) {
       http.close();

@@ -31,6 +31,7 @@ public final class OperatorSettings {
   private boolean leaderElection;
   private int httpPort = -1;
   private Runnable onLostLead = () -> System.exit(1);
+  private Duration ownerCheckTtl;
 
   private OperatorSettings(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -96,6 +97,19 @@ public final class OperatorSettings {
     this.apiKeyObserver = apiKeys;
     this.toolSecretObserver = toolSecrets;
     return this;
+  }
+
+  /**
+   * With scope authorization: show on each ApiKey whether its creator may still grant its scopes
+   * (condition OwnerAuthorized), asked again every {@code ttl}; null: off.
+   */
+  public OperatorSettings withOwnerChecks(Duration ttl) {
+    this.ownerCheckTtl = ttl;
+    return this;
+  }
+
+  public Duration ownerCheckTtl() {
+    return ownerCheckTtl;
   }
 
   public KubernetesClient client() {

@@ -10,8 +10,14 @@ public enum Code {
   REVOKED(401),
   INSUFFICIENT_SCOPE(403),
   WRONG_NAMESPACE(403),
+  /** {@code --owner-check}: the key's creator may no longer grant a demanded scope. */
+  OWNER_LACKS_PERMISSION(403),
+  /** {@code --owner-check}: the key has no recorded creator to check. */
+  OWNER_UNKNOWN(403),
   RATE_LIMITED(429),
   NOT_READY(503),
+  /** {@code --owner-check}: no answer about the creator's rights, or none younger than 10 TTLs. */
+  OWNER_CHECK_UNAVAILABLE(503),
   /** The shared rate-limit store did not answer and {@code --rate-limit-on-store-error=deny}. */
   RATE_LIMIT_UNAVAILABLE(503),
   BAD_REQUEST(400),

@@ -2,6 +2,7 @@ package dev.keyward.verifier;
 
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -10,8 +11,9 @@ import java.util.function.BooleanSupplier;
  * The decision: a presented key and a service's requirements in, a {@link Verdict} out, from the
  * registry and the clock alone. Expiry is judged here, at request time, never by waiting for the
  * operator. In order: not synced yet (503, fail closed), missing or malformed, unknown, revoked,
- * expired, wrong namespace, missing scope, over the rate limit. Only a request that passes every
- * check takes from the key's budget in the {@link RateLimitStore} and counts as a use.
+ * expired, wrong namespace, missing scope, the creator's rights ({@code --owner-check}), over the
+ * rate limit. Only a request that passes every check takes from the key's budget in the {@link
+ * RateLimitStore} and counts as a use.
  */
 public final class KeyVerifier {
 
@@ -21,6 +23,11 @@ public final class KeyVerifier {
   private final Clock clock;
   private final BooleanSupplier synced;
   private final RateLimitStore limits;
+  private final OwnerChecks owners;
+  private final NamespaceTree tree;
+
+  /** How long a request waits for the first answer about its key's creator. */
+  static final Duration FIRST_CHECK_TIMEOUT = Duration.ofSeconds(1);
 
   /** With each key's limit kept in this replica alone. */
   public KeyVerifier(KeyRegistry registry, Clock clock, BooleanSupplier synced) {
@@ -29,10 +36,26 @@ public final class KeyVerifier {
 
   public KeyVerifier(
       KeyRegistry registry, Clock clock, BooleanSupplier synced, RateLimitStore limits) {
+    this(registry, clock, synced, limits, null, null);
+  }
+
+  /**
+   * @param owners {@code --owner-check}, null when off
+   * @param tree {@code --namespace-hierarchy}, null when off
+   */
+  public KeyVerifier(
+      KeyRegistry registry,
+      Clock clock,
+      BooleanSupplier synced,
+      RateLimitStore limits,
+      OwnerChecks owners,
+      NamespaceTree tree) {
     this.registry = registry;
     this.clock = clock;
     this.synced = synced;
     this.limits = limits;
+    this.owners = owners;
+    this.tree = tree;
   }
 
   /**
@@ -41,6 +64,18 @@ public final class KeyVerifier {
    */
   public Future<Verdict> verify(Presented.Result presented, Requirements requirements) {
     Verdict checked = check(presented, requirements);
+    if (checked.code() == Code.OWNER_CHECK_UNAVAILABLE
+        && owners.neverAsked(checked.record().owner(), requirements.scopes())) {
+      // Never asked about this creator and scope: ask now, off the event loop, for up to a second.
+      return Future.fromCompletionStage(
+              owners.ask(checked.record().owner(), requirements.scopes(), FIRST_CHECK_TIMEOUT))
+          .compose(done -> limited(check(presented, requirements)));
+    }
+    return limited(checked);
+  }
+
+  /** {@code checked}, or when it is OK, the rate limit's verdict. */
+  private Future<Verdict> limited(Verdict checked) {
     if (checked.code() != Code.OK) {
       return Future.succeededFuture(checked);
     }
@@ -87,12 +122,30 @@ public final class KeyVerifier {
       return new Verdict(Code.EXPIRED, record, 0);
     }
     List<String> namespaces = requirements.namespaces();
-    if (!namespaces.isEmpty() && !namespaces.contains(owner.namespace())) {
+    if (!namespaces.isEmpty()
+        && !namespaces.contains(owner.namespace())
+        && (tree == null || !tree.reachesAny(owner.namespace(), namespaces))) {
       return new Verdict(Code.WRONG_NAMESPACE, record, 0);
     }
     if (!owner.scopes().containsAll(requirements.scopes())) {
       return new Verdict(Code.INSUFFICIENT_SCOPE, record, 0);
     }
-    return new Verdict(Code.OK, record, 0);
+    String creator = null;
+    if (owners != null) {
+      OwnerChecks.Result checked = owners.check(owner, requirements.scopes());
+      switch (checked.outcome()) {
+        case LACKS_PERMISSION -> {
+          return new Verdict(Code.OWNER_LACKS_PERMISSION, record, 0, checked.scope(), null);
+        }
+        case NO_CREATOR -> {
+          return new Verdict(Code.OWNER_UNKNOWN, record, 0);
+        }
+        case UNAVAILABLE -> {
+          return new Verdict(Code.OWNER_CHECK_UNAVAILABLE, record, 1, checked.scope(), null);
+        }
+        case ALLOWED -> creator = checked.creator();
+      }
+    }
+    return new Verdict(Code.OK, record, 0, null, creator);
   }
 }

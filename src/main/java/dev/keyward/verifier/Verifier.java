@@ -1,5 +1,6 @@
 package dev.keyward.verifier;
 
+import dev.keyward.admission.GrantReview;
 import dev.keyward.apikey.ApiKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -89,6 +90,8 @@ public final class Verifier implements AutoCloseable {
   private final RateLimiting rateLimiting;
   private final ReadyReplicas replicas;
   private final RateLimitStore limits;
+  private final OwnerChecks owners;
+  private final NamespaceTree tree;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -102,10 +105,40 @@ public final class Verifier implements AutoCloseable {
   }
 
   public Verifier(Settings settings, RateLimiting rateLimiting) {
+    this(settings, rateLimiting, AccessChecks.NONE);
+  }
+
+  public Verifier(Settings settings, AccessChecks access) {
+    this(settings, RateLimiting.local(), access);
+  }
+
+  /**
+   * @param access the creator's rights ({@code --owner-check}) and the namespace hierarchy
+   */
+  public Verifier(Settings settings, RateLimiting rateLimiting, AccessChecks access) {
     this.settings = settings;
     this.rateLimiting = rateLimiting;
     this.registry = new KeyRegistry(settings.clock());
     this.metrics = new VerifierMetrics(registry, this::synced);
+    this.owners =
+        access.ownerCheckTtl() == null
+            ? null
+            : new OwnerChecks(
+                GrantReview.of(
+                    access.reviewClient() == null ? settings.client() : access.reviewClient()),
+                settings.clock(),
+                access.ownerCheckTtl());
+    if (owners != null) {
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "keyward_verifier_owner_reviews", owners, OwnerChecks::reviewsSent)
+          .description("SubjectAccessReviews the owner check sent")
+          .register(metrics.registry());
+      metrics.registry().gauge("keyward_verifier_owner_answers", owners, o -> (double) o.answers());
+    }
+    this.tree = access.namespaceHierarchy() ? new NamespaceTree() : null;
+    if (tree != null) {
+      metrics.registry().gauge("keyward_verifier_namespace_cycles", tree, t -> (double) t.cycles());
+    }
     this.replicas =
         rateLimiting.replicasService() == null
             ? null
@@ -125,7 +158,8 @@ public final class Verifier implements AutoCloseable {
                 rateLimiting.onStoreError(),
                 local,
                 reason -> metrics.rateLimitFallback(reason, rateLimiting.onStoreError()));
-    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced, limits);
+    KeyVerifier verifier =
+        new KeyVerifier(registry, settings.clock(), this::synced, limits, owners, tree);
     this.http =
         new VerifierHttp(new VerifyApi(verifier), metrics, this::synced, settings.eventLoops());
     this.usage = new UsageWriter(settings.client(), registry, settings.usageGranularity(), metrics);
@@ -154,6 +188,12 @@ public final class Verifier implements AutoCloseable {
                 namespace));
       }
     }
+    if (owners != null) {
+      owners.start();
+    }
+    if (tree != null) {
+      tree.start(settings.client());
+    }
     long every = settings.usageWriteEvery().toMillis();
     background.scheduleWithFixedDelay(this::writeUsage, every, every, TimeUnit.MILLISECONDS);
     background.scheduleWithFixedDelay(this::checkWatches, 1, 1, TimeUnit.SECONDS);
@@ -167,7 +207,8 @@ public final class Verifier implements AutoCloseable {
       io.fabric8.kubernetes.client.dsl.Informable<ApiKey> source, String namespace) {
     SharedIndexInformer<ApiKey> informer = source.runnableInformer(0);
     informer.removeNamespaceIndex();
-    informer.itemStore(registry.store(namespace));
+    informer.itemStore(
+        owners == null ? registry.store(namespace) : owners.watching(registry.store(namespace)));
     informer.exceptionHandler(
         (started, t) -> {
           log.warn(
@@ -228,6 +269,11 @@ public final class Verifier implements AutoCloseable {
     return http.port();
   }
 
+  /** The namespace hierarchy, null without {@code --namespace-hierarchy}. */
+  public NamespaceTree namespaceTree() {
+    return tree;
+  }
+
   public KeyRegistry registry() {
     return registry;
   }
@@ -253,6 +299,12 @@ public final class Verifier implements AutoCloseable {
   @Override
   public void close() {
     background.shutdownNow();
+    if (owners != null) {
+      owners.close();
+    }
+    if (tree != null) {
+      tree.close();
+    }
     informers.forEach(SharedIndexInformer::stop);
     if (replicas != null) {
       replicas.close();

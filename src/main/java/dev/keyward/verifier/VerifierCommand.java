@@ -1,5 +1,6 @@
 package dev.keyward.verifier;
 
+import dev.keyward.admission.GrantReview;
 import dev.keyward.cli.ClusterAccess;
 import dev.keyward.common.Durations;
 import dev.keyward.runtime.ClientRateLimit;
@@ -49,6 +50,39 @@ public class VerifierCommand implements Callable<Integer> {
           "How fine status.lastUsedAt is: a key's use is written at most once per this long per"
               + " replica; at least 1s (env KEYWARD_USAGE_GRANULARITY). Default: ${DEFAULT-VALUE}.")
   String usageGranularity;
+
+  @Option(
+      names = "--owner-check",
+      negatable = true,
+      defaultValue = "${env:KEYWARD_OWNER_CHECK:-false}",
+      fallbackValue = "true",
+      description =
+          "A request demanding scopes passes only while the key's creator may still grant each"
+              + " (RBAC verb grant on scopes.keyward.dev, SubjectAccessReviews cached per creator,"
+              + " namespace and scope); else 403 OWNER_LACKS_PERMISSION (env KEYWARD_OWNER_CHECK)."
+              + " Default: ${DEFAULT-VALUE}.")
+  boolean ownerCheck;
+
+  @Option(
+      names = "--owner-check-ttl",
+      defaultValue = "${env:KEYWARD_OWNER_CHECK_TTL:-60s}",
+      description =
+          "How long an owner check's answer is fresh before it is asked again in the background;"
+              + " without the API server an answer holds 10 times this long, then 503"
+              + " OWNER_CHECK_UNAVAILABLE; at least 1s (env KEYWARD_OWNER_CHECK_TTL). Default:"
+              + " ${DEFAULT-VALUE}.")
+  String ownerCheckTtl;
+
+  @Option(
+      names = "--namespace-hierarchy",
+      negatable = true,
+      defaultValue = "${env:KEYWARD_NAMESPACE_HIERARCHY:-false}",
+      fallbackValue = "true",
+      description =
+          "A key from namespace P is accepted where a child namespace of P is required (HNC's"
+              + " P.tree.hnc.x-k8s.io/depth labels or keyward.dev/parent: P, up to 8 levels);"
+              + " watches Namespaces (env KEYWARD_NAMESPACE_HIERARCHY). Default: ${DEFAULT-VALUE}.")
+  boolean namespaceHierarchy;
 
   @Option(
       names = "--rate-limit-store",
@@ -114,6 +148,10 @@ public class VerifierCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var granularity = Durations.parse("--usage-granularity", usageGranularity);
+    var ttl = Durations.parse("--owner-check-ttl", ownerCheckTtl);
+    if (ttl.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("--owner-check-ttl must be at least 1s");
+    }
     var config = ClusterAccess.checkedConfig();
     RateLimiting rateLimiting = rateLimiting(config.getNamespace());
     KubernetesClient client =
@@ -126,8 +164,19 @@ public class VerifierCommand implements Callable<Integer> {
             .withHttpPort(httpPort)
             .withWatchedNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
             .withUsageGranularity(granularity);
+    AccessChecks access = AccessChecks.NONE.withNamespaceHierarchy(namespaceHierarchy);
+    KubernetesClient reviews = null;
+    if (ownerCheck) {
+      reviews =
+          KeywardClients.builder(GrantReview.config(config, java.time.Duration.ofSeconds(5)))
+              .withHttpClientBuilderConsumer(
+                  b ->
+                      b.addOrReplaceInterceptor("keyward-rate-limit", new ClientRateLimit(50, 100)))
+              .build();
+      access = access.withOwnerCheck(ttl, reviews);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
-    try (Verifier verifier = new Verifier(settings, rateLimiting)) {
+    try (Verifier verifier = new Verifier(settings, rateLimiting, access)) {
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
@@ -141,6 +190,9 @@ public class VerifierCommand implements Callable<Integer> {
       stopped.await();
     } finally {
       client.close();
+      if (reviews != null) {
+        reviews.close();
+      }
     }
     return 0;
   }

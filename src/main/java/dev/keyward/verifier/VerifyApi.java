@@ -53,13 +53,28 @@ public final class VerifyApi {
     Code code = verdict.code();
     if (code == Code.OK) {
       KeyRecord record = verdict.record();
-      return Answer.headerOnly(200, code)
-          .with("X-Keyward-ApiKey", record.owner().id())
-          .with("X-Keyward-Key-Version", Integer.toString(record.keyVersion()))
-          .with("X-Keyward-Scopes", String.join(",", record.owner().scopes()));
+      Answer ok =
+          Answer.headerOnly(200, code)
+              .with("X-Keyward-ApiKey", record.owner().id())
+              .with("X-Keyward-Key-Version", Integer.toString(record.keyVersion()))
+              .with("X-Keyward-Scopes", String.join(",", record.owner().scopes()));
+      if (headerSafe(verdict.owner())) {
+        ok.with("X-Keyward-Owner", verdict.owner());
+      }
+      return ok;
     }
     boolean masked = denyAs403 && (code == Code.RATE_LIMITED || code.status() == 503);
-    Answer answer = Answer.code(masked ? 403 : code.status(), code);
+    Answer answer =
+        verdict.scope() != null && headerSafe(verdict.scope())
+            ? Answer.json(
+                    masked ? 403 : code.status(),
+                    code,
+                    JSON.createObjectNode()
+                        .put("code", code.name())
+                        .put("scope", verdict.scope())
+                        .toString())
+                .with("X-Keyward-Scope", verdict.scope())
+            : Answer.code(masked ? 403 : code.status(), code);
     if (masked) {
       answer.with("X-Keyward-Status", Integer.toString(code.status()));
     }
@@ -124,6 +139,12 @@ public final class VerifyApi {
         out.put("expiresAt", Instant.ofEpochMilli(record.validUntilMillis()).toString());
       }
     }
+    if (verdict.owner() != null) {
+      out.put("owner", verdict.owner());
+    }
+    if (verdict.scope() != null) {
+      out.put("scope", verdict.scope());
+    }
     if (verdict.retryAfterSeconds() > 0) {
       out.put("retryAfterSeconds", verdict.retryAfterSeconds());
     }
@@ -131,6 +152,14 @@ public final class VerifyApi {
     return verdict.retryAfterSeconds() > 0
         ? answer.with("Retry-After", Long.toString(verdict.retryAfterSeconds()))
         : answer;
+  }
+
+  /** Printable ASCII only: a value from an annotation never breaks a response header. */
+  static boolean headerSafe(String value) {
+    return value != null
+        && !value.isEmpty()
+        && value.length() <= 1024
+        && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
   }
 
   /** A JSON array of strings as a list; absent is empty; anything else null. */

@@ -100,6 +100,11 @@ class WebhookServerTest {
         .isEqualTo(400);
     assertThat(post(tls, "/other", CreatedByTest.recorded("create-apikey.json")).statusCode())
         .isEqualTo(404);
+    // Scope authorization is off: its path is not served.
+    assertThat(
+            post(tls, WebhookServer.SCOPES_PATH, CreatedByTest.recorded("scopes-create.json"))
+                .statusCode())
+        .isEqualTo(404);
     HttpClient client = HttpClient.newBuilder().sslContext(tls).build();
     assertThat(
             client
@@ -114,6 +119,37 @@ class WebhookServerTest {
     // Still serving after all of that.
     assertThat(post(tls, "/mutate", CreatedByTest.recorded("create-apikey.json")).statusCode())
         .isEqualTo(200);
+  }
+
+  @Test
+  void servesTheScopeWebhookBesideCreatedByWhenItIsOn() throws Exception {
+    Issued first = issue("scopes", "EC");
+    install(first, false, Instant.parse("2026-01-01T00:00:00Z"));
+    var executor = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      server =
+          WebhookServer.start(
+              0,
+              dir,
+              new ScopeGrants(
+                  (subject, extra, ns, scope) -> scope.equals("orders:read"),
+                  Duration.ofSeconds(5),
+                  executor));
+      SSLContext tls = trusting(first.cert());
+      HttpResponse<String> refused =
+          post(tls, WebhookServer.SCOPES_PATH, CreatedByTest.recorded("scopes-create.json"));
+      assertThat(refused.statusCode()).isEqualTo(200);
+      AdmissionReview review = Serialization.unmarshal(refused.body(), AdmissionReview.class);
+      assertThat(review.getResponse().getAllowed()).isFalse();
+      assertThat(review.getResponse().getStatus().getMessage())
+          .startsWith("ScopeNotGranted: alice may not grant scope orders:write in namespace shop");
+      assertThat(post(tls, WebhookServer.SCOPES_PATH, "{not json".getBytes()).statusCode())
+          .isEqualTo(400);
+      assertThat(post(tls, "/mutate", CreatedByTest.recorded("create-apikey.json")).statusCode())
+          .isEqualTo(200);
+    } finally {
+      executor.shutdownNow();
+    }
   }
 
   @Test

@@ -122,6 +122,8 @@ final class BenchApiServer implements AutoCloseable {
   /** The child JVM: a mock server in CRUD mode; prints its address, runs until stdin closes. */
   public static void main(String[] args) throws IOException {
     Config config = TestApiServer.startMock();
+    // The owner of the verifier benchmark's keys may grant every scope there.
+    dev.keyward.testing.ScopeRbac.grantUser(VerifierBench.NS, VerifierBench.OWNER);
     System.out.println(config.getMasterUrl());
     System.out.flush();
     while (System.in.read() != -1) {

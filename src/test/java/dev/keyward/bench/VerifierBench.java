@@ -32,7 +32,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class VerifierBench {
 
-  private static final String NS = "bench-verifier";
+  static final String NS = "bench-verifier";
+
+  /** The recorded creator of every benchmark key; the mock lets them grant every scope. */
+  static final String OWNER = "bench-owner";
+
   static final double SECONDS =
       Double.parseDouble(System.getProperty("keyward.bench.seconds", "10"));
   static final int CONNECTIONS = Integer.getInteger("keyward.bench.connections", 8);
@@ -70,6 +74,31 @@ final class VerifierBench {
         figures.put("p6_floor", f);
         figures.put("p6_verifier", v);
         figures.put("p6_ratio_floor_over_verifier", round(f.perSecond() / v.perSecond()));
+
+        // P6 with --owner-check, every answer cached: its own verifier, warmed as long as the plain
+        // one before its second run, then measured before that second run; the
+        // SubjectAccessReviews it sends, warm and under load.
+        try (Child owners = verifier(out, master, NS, "--owner-check")) {
+          owners.awaitReady();
+          // As much load before its measurement as the plain verifier had before its second run.
+          LoadGenerator.run(owners.port, target, keys, CONNECTIONS, 5 + SECONDS);
+          double warm = owners.metric("keyward_verifier_owner_reviews_total");
+          LoadGenerator.Result o =
+              LoadGenerator.run(owners.port, target, keys, CONNECTIONS, SECONDS);
+          double loaded = owners.metric("keyward_verifier_owner_reviews_total") - warm;
+          LoadGenerator.Result again =
+              LoadGenerator.run(verifier.port, target, keys, CONNECTIONS, SECONDS);
+          figures.put("p6_owner_check", o);
+          figures.put("p6_plain_again", again);
+          figures.put(
+              "p6_ratio_owner_check_over_plain",
+              round(o.perSecond() / ((v.perSecond() + again.perSecond()) / 2)));
+          figures.put(
+              "p6_ratio_owner_check_over_plain_again", round(o.perSecond() / again.perSecond()));
+          figures.put("p6_owner_reviews_until_warm", warm);
+          figures.put("p6_owner_reviews_during_load", loaded);
+          figures.put("p6_owner_answers_cached", owners.metric("keyward_verifier_owner_answers"));
+        }
 
         // P12: the verifier through nginx against nginx's own trivial auth answer.
         if (NginxBench.available()) {
@@ -122,15 +151,25 @@ final class VerifierBench {
     return figures;
   }
 
-  private static Child verifier(Path out, String master, String namespace) throws IOException {
+  private static Child verifier(Path out, String master, String namespace, String... flags)
+      throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "verifier",
+                "--http-port",
+                Integer.toString(port),
+                "--watch-namespaces",
+                namespace));
+    args.addAll(List.of(flags));
     Child child =
         Child.start(
             out,
-            "verifier-" + namespace,
+            "verifier-" + namespace + (flags.length == 0 ? "" : "-owner-check"),
             List.of(
                 "-Xmx64m",
                 "-Dkubernetes.master=" + master,
@@ -139,11 +178,7 @@ final class VerifierBench {
                 "-Dkubernetes.auth.tryKubeConfig=false",
                 "-Dkubernetes.auth.tryServiceAccount=false"),
             "dev.keyward.Keyward",
-            "verifier",
-            "--http-port",
-            Integer.toString(port),
-            "--watch-namespaces",
-            namespace);
+            args.toArray(String[]::new));
     child.port = port;
     return child;
   }
@@ -163,6 +198,9 @@ final class VerifierBench {
                   String name = String.format("bench-%05d", index);
                   ApiKey apiKey = TestApiKeys.apiKey(name, s -> s.setScopes(List.of("bench")));
                   apiKey.getMetadata().setNamespace(NS);
+                  apiKey
+                      .getMetadata()
+                      .setAnnotations(Map.of(dev.keyward.admission.Creator.USER_ANNOTATION, OWNER));
                   admin.resources(ApiKey.class).inNamespace(NS).resource(apiKey).create();
                   admin
                       .resources(ApiKey.class)

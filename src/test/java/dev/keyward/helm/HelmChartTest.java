@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -220,7 +222,8 @@ class HelmChartTest {
             entry("KEYWARD_TOOL_INDEX_NAME", "keyward-tools"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1"),
             entry("KEYWARD_WEBHOOK_PORT", "9443"),
-            entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"));
+            entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"),
+            entry("KEYWARD_SCOPE_AUTHORIZATION", "true"));
     assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(2);
   }
 
@@ -338,9 +341,13 @@ class HelmChartTest {
     assertThat(rendered.one(Deployment.class).getSpec().getTemplate().getSpec())
         .extracting(PodSpec::getServiceAccountName)
         .isEqualTo("mine");
-    assertThat(rendered.one(ClusterRoleBinding.class).getSubjects())
-        .singleElement()
-        .satisfies(s -> assertThat(s.getName()).isEqualTo("mine"));
+    assertThat(rendered.all(ClusterRoleBinding.class))
+        .hasSize(2)
+        .allSatisfy(
+            b ->
+                assertThat(b.getSubjects())
+                    .singleElement()
+                    .satisfies(s -> assertThat(s.getName()).isEqualTo("mine")));
   }
 
   // --- RBAC
@@ -364,11 +371,11 @@ class HelmChartTest {
 
   @Test
   void watchingAllNamespacesUsesAClusterRoleWithExactlyTheVerbsKeywardNeeds() {
-    assertThat(rules(defaults.one(ClusterRole.class).getRules())).isEqualTo(WATCH_RULES);
-    ClusterRoleBinding binding = defaults.one(ClusterRoleBinding.class);
+    assertThat(rules(defaults.named(ClusterRole.class, "keyward").getRules()))
+        .isEqualTo(WATCH_RULES);
+    ClusterRoleBinding binding = defaults.named(ClusterRoleBinding.class, "keyward");
     assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
-    assertThat(binding.getRoleRef().getName())
-        .isEqualTo(defaults.one(ClusterRole.class).getMetadata().getName());
+    assertThat(binding.getRoleRef().getName()).isEqualTo("keyward");
     assertThat(binding.getSubjects())
         .singleElement()
         .satisfies(
@@ -389,8 +396,13 @@ class HelmChartTest {
 
   @Test
   void watchedNamespacesGetARoleAndRoleBindingEachAndNoClusterRole() {
-    assertThat(custom.all(ClusterRole.class)).isEmpty();
-    assertThat(custom.all(ClusterRoleBinding.class)).isEmpty();
+    // Only the cluster-scoped parts of scope authorization: reviews and the grant of every scope.
+    assertThat(custom.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactlyInAnyOrder("keyward-scope-reviews", "keyward-grant-all-scopes");
+    assertThat(custom.all(ClusterRoleBinding.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactly("keyward-scope-reviews");
 
     Map<String, Role> roles =
         custom.all(Role.class).stream()
@@ -671,6 +683,171 @@ class HelmChartTest {
     assertThat(env(rendered))
         .doesNotContainKeys("KEYWARD_WEBHOOK_PORT", "KEYWARD_WEBHOOK_CERT_DIR");
     assertThat(container(rendered).getPorts()).extracting(p -> p.getName()).containsExactly("http");
+  }
+
+  @Test
+  void scopeAuthorizationIsOnWithAValidatingWebhookThatFailsClosed() {
+    assertThat(env(defaults)).containsEntry("KEYWARD_SCOPE_AUTHORIZATION", "true");
+    ValidatingWebhookConfiguration config = defaults.one(ValidatingWebhookConfiguration.class);
+    ValidatingWebhook webhook = config.getWebhooks().get(0);
+    assertThat(config.getWebhooks()).hasSize(1);
+    assertThat(webhook.getName()).isEqualTo("scopes.keyward.dev");
+    assertThat(webhook.getFailurePolicy()).isEqualTo("Fail");
+    assertThat(webhook.getSideEffects()).isEqualTo("None");
+    assertThat(webhook.getAdmissionReviewVersions()).containsExactly("v1");
+    assertThat(webhook.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("keyward.dev");
+              assertThat(r.getResources()).containsExactly("apikeys");
+              assertThat(r.getOperations()).containsExactly("CREATE", "UPDATE");
+            });
+    var service = webhook.getClientConfig().getService();
+    assertThat(service.getName()).isEqualTo("keyward-webhook");
+    assertThat(service.getPath()).isEqualTo("/validate-scopes");
+    assertThat(service.getPort()).isEqualTo(443);
+    // The same server and certificate as created-by.
+    assertThat(webhook.getClientConfig().getCaBundle())
+        .isNotEmpty()
+        .isEqualTo(
+            webhookConfiguration(defaults).getWebhooks().get(0).getClientConfig().getCaBundle());
+    assertThat(webhook.getNamespaceSelector())
+        .isEqualTo(webhookConfiguration(defaults).getWebhooks().get(0).getNamespaceSelector());
+  }
+
+  @Test
+  void theOperatorMayAskSubjectAccessReviewsAndNothingMoreClusterWide() {
+    ClusterRole reviews = defaults.named(ClusterRole.class, "keyward-scope-reviews");
+    assertThat(rules(reviews.getRules()))
+        .isEqualTo(Map.of("authorization.k8s.io/subjectaccessreviews", Set.of("create")));
+    ClusterRoleBinding binding = defaults.named(ClusterRoleBinding.class, "keyward-scope-reviews");
+    assertThat(binding.getRoleRef().getName()).isEqualTo("keyward-scope-reviews");
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo("keyward");
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
+  }
+
+  @Test
+  void everyScopeIsGrantedToNamespaceAdminsAndEditorsThroughAggregation() {
+    ClusterRole all = defaults.named(ClusterRole.class, "keyward-grant-all-scopes");
+    assertThat(all.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")
+        .doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-view");
+    assertThat(all.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("keyward.dev");
+              assertThat(r.getResources()).containsExactly("scopes");
+              assertThat(r.getVerbs()).containsExactly("grant");
+              // No resource names: every scope, as RBAC reads a rule without them.
+              assertThat(r.getResourceNames()).isNullOrEmpty();
+            });
+    // Nothing binds it directly: it reaches people only through admin and edit.
+    assertThat(defaults.all(ClusterRoleBinding.class))
+        .noneMatch(b -> b.getRoleRef().getName().equals("keyward-grant-all-scopes"));
+    assertThat(defaults.all(RoleBinding.class))
+        .noneMatch(b -> b.getRoleRef().getName().equals("keyward-grant-all-scopes"));
+  }
+
+  @Test
+  void scopeAuthorizationCanBeTurnedOffOrLeftToNarrowerRoles() throws IOException {
+    Rendered off = Rendered.of(template(Map.of("scopeAuthorization", Map.of("enabled", false))));
+    assertThat(off.all(ValidatingWebhookConfiguration.class)).isEmpty();
+    assertThat(off.all(MutatingWebhookConfiguration.class)).hasSize(1);
+    assertThat(env(off)).containsEntry("KEYWARD_SCOPE_AUTHORIZATION", "false");
+    assertThat(off.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactly("keyward");
+
+    Rendered narrow =
+        Rendered.of(
+            template(Map.of("scopeAuthorization", Map.of("grantAllToAdminAndEdit", false))));
+    assertThat(narrow.all(ValidatingWebhookConfiguration.class)).hasSize(1);
+    assertThat(narrow.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactlyInAnyOrder("keyward", "keyward-scope-reviews");
+
+    // Without the webhook there is nothing to serve the check.
+    Rendered noWebhook = Rendered.of(template(Map.of("webhook", Map.of("enabled", false))));
+    assertThat(noWebhook.all(ValidatingWebhookConfiguration.class)).isEmpty();
+    assertThat(noWebhook.all(ClusterRole.class)).hasSize(1);
+  }
+
+  @Test
+  void theRolesTheDocsShowGrantExactlyTheScopesTheySay() throws IOException {
+    List<HasMetadata> shown = docsYaml();
+    Role narrow =
+        shown.stream()
+            .filter(
+                o -> o instanceof Role && o.getMetadata().getName().equals("grant-orders-scopes"))
+            .map(Role.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(narrow.getMetadata().getNamespace()).isEqualTo("shop");
+    assertThat(narrow.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("keyward.dev");
+              assertThat(r.getResources()).containsExactly("scopes");
+              assertThat(r.getVerbs()).containsExactly("grant");
+              assertThat(r.getResourceNames()).containsExactly("orders:read", "orders:write");
+            });
+    Map<String, RoleBinding> bindings =
+        shown.stream()
+            .filter(o -> o instanceof RoleBinding)
+            .map(RoleBinding.class::cast)
+            .collect(Collectors.toMap(b -> b.getMetadata().getName(), Function.identity()));
+    assertThat(bindings).containsOnlyKeys("orders-team-grants", "argocd-grants", "flux-grants");
+    bindings
+        .values()
+        .forEach(
+            b -> assertThat(b.getRoleRef().getName()).isEqualTo(narrow.getMetadata().getName()));
+    bindings.values().forEach(b -> assertThat(b.getRoleRef().getKind()).isEqualTo("Role"));
+    bindings.values().forEach(b -> assertThat(b.getMetadata().getNamespace()).isEqualTo("shop"));
+    assertThat(bindings.get("orders-team-grants").getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("Group");
+              assertThat(s.getName()).isEqualTo("team-orders");
+            });
+    // The controllers that apply the manifests are the ApiKeys' authors.
+    assertThat(bindings.get("argocd-grants").getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo("argocd-application-controller");
+              assertThat(s.getNamespace()).isEqualTo("argocd");
+            });
+    assertThat(bindings.get("flux-grants").getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo("kustomize-controller");
+              assertThat(s.getNamespace()).isEqualTo("flux-system");
+            });
+  }
+
+  /** Every object in the ```yaml blocks of docs/scopes.md. */
+  static List<HasMetadata> docsYaml() throws IOException {
+    String doc = Files.readString(Path.of("docs", "scopes.md"));
+    List<HasMetadata> objects = new ArrayList<>();
+    var blocks = java.util.regex.Pattern.compile("(?s)```yaml\\n(.*?)```").matcher(doc);
+    while (blocks.find()) {
+      objects.addAll(Rendered.parse(blocks.group(1)));
+    }
+    return objects;
   }
 
   @Test

@@ -91,6 +91,9 @@ class HelmVerifierChartTest {
             entry("KEYWARD_WATCH_NAMESPACES", ""),
             entry("KEYWARD_HTTP_PORT", "8081"),
             entry("KEYWARD_USAGE_GRANULARITY", "1h"),
+            entry("KEYWARD_OWNER_CHECK", "true"),
+            entry("KEYWARD_OWNER_CHECK_TTL", "60s"),
+            entry("KEYWARD_NAMESPACE_HIERARCHY", "true"),
             entry("KEYWARD_RATE_LIMIT_REPLICAS_OF", "keyward-verifier"),
             entry("POD_NAMESPACE", ""), // from the pod's metadata.namespace
             entry("KEYWARD_RATE_LIMIT_ON_STORE_ERROR", "local"),
@@ -190,9 +193,9 @@ class HelmVerifierChartTest {
         .extracting(PodSpec::getServiceAccountName)
         .isEqualTo("keyward-verifier");
 
-    ClusterRole role = defaults.one(ClusterRole.class);
+    ClusterRole role = defaults.named(ClusterRole.class, "keyward-verifier");
     assertThat(rules(role.getRules())).isEqualTo(VERIFIER_RULES);
-    ClusterRoleBinding binding = defaults.one(ClusterRoleBinding.class);
+    ClusterRoleBinding binding = defaults.named(ClusterRoleBinding.class, "keyward-verifier");
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects())
         .singleElement()
@@ -201,8 +204,10 @@ class HelmVerifierChartTest {
 
   @Test
   void watchedNamespacesGetARoleEachAndNoClusterWideAccess() {
-    assertThat(custom.all(ClusterRole.class)).isEmpty();
-    assertThat(custom.all(ClusterRoleBinding.class)).isEmpty();
+    // But for the owner checks' SubjectAccessReviews and the Namespaces, which are cluster-scoped.
+    assertThat(custom.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactlyInAnyOrder("keyward-verifier-owner-checks", "keyward-verifier-namespaces");
     List<Role> roles =
         custom.all(Role.class).stream()
             .filter(r -> !r.getMetadata().getName().equals("keyward-verifier-replicas"))
@@ -224,6 +229,43 @@ class HelmVerifierChartTest {
               .singleElement()
               .satisfies(HelmVerifierChartTest::isVerifierSa);
         });
+  }
+
+  @Test
+  void ownerChecksComeWithScopeAuthorizationAndMayOnlyAskSubjectAccessReviews() throws IOException {
+    ClusterRole checks = defaults.named(ClusterRole.class, "keyward-verifier-owner-checks");
+    assertThat(rules(checks.getRules()))
+        .isEqualTo(Map.of("authorization.k8s.io/subjectaccessreviews", Set.of("create")));
+    assertThat(
+            defaults.named(ClusterRoleBinding.class, "keyward-verifier-owner-checks").getSubjects())
+        .singleElement()
+        .satisfies(HelmVerifierChartTest::isVerifierSa);
+
+    Rendered off =
+        Rendered.verifierOf(template(Map.of("scopeAuthorization", Map.of("enabled", false))));
+    assertThat(env(off)).containsEntry("KEYWARD_OWNER_CHECK", "false");
+    assertThat(off.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactlyInAnyOrder("keyward-verifier", "keyward-verifier-namespaces");
+    Rendered ttl = Rendered.verifierOf(template(Map.of("verifier", Map.of("ownerCheckTtl", "5m"))));
+    assertThat(env(ttl)).containsEntry("KEYWARD_OWNER_CHECK_TTL", "5m");
+  }
+
+  @Test
+  void theNamespaceHierarchyReadsNamespacesOnlyAndCanBeTurnedOff() throws IOException {
+    ClusterRole namespaces = defaults.named(ClusterRole.class, "keyward-verifier-namespaces");
+    assertThat(rules(namespaces.getRules()))
+        .isEqualTo(Map.of("/namespaces", Set.of("get", "list", "watch")));
+    assertThat(
+            defaults.named(ClusterRoleBinding.class, "keyward-verifier-namespaces").getSubjects())
+        .singleElement()
+        .satisfies(HelmVerifierChartTest::isVerifierSa);
+    Rendered off =
+        Rendered.verifierOf(template(Map.of("verifier", Map.of("namespaceHierarchy", false))));
+    assertThat(env(off)).containsEntry("KEYWARD_NAMESPACE_HIERARCHY", "false");
+    assertThat(off.all(ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .doesNotContain("keyward-verifier-namespaces");
   }
 
   @Test

@@ -104,6 +104,8 @@ public final class TestApiServer {
                 .endStatus()
                 .build())
         .always();
+    // A real API server answers every SubjectAccessReview; the mock answers from ScopeRbac.
+    ScopeRbac.answerReviews(server);
     // What `keyward operator` asks first, to fail fast when there is no cluster.
     server
         .expect()
@@ -199,6 +201,12 @@ public final class TestApiServer {
     } else {
       mock.expect().post().withPath(collection).andReturn(422, status).once();
     }
+  }
+
+  /** The mock server, for fixtures that add expectations to it; null on a real API server. */
+  static synchronized KubernetesMockServer mock() {
+    get();
+    return mock;
   }
 
   private void installCrds() {

@@ -1,10 +1,13 @@
 package dev.keyward.testing;
 
+import dev.keyward.admission.Creator;
+import dev.keyward.admission.GrantReview;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeySpec;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
 import dev.keyward.runtime.KeywardClients;
+import dev.keyward.verifier.AccessChecks;
 import dev.keyward.verifier.RateLimiting;
 import dev.keyward.verifier.Verifier;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -43,6 +47,31 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
   private UnaryOperator<Verifier.Settings> settings = UnaryOperator.identity();
   private Consumer<RequestLog> beforeStart = log -> {};
   private Set<String> extraNamespaces = Set.of();
+  private UnaryOperator<AccessChecks> access = UnaryOperator.identity();
+  private Duration ownerCheckTtl;
+  private Creator creator;
+  private KubernetesClient reviewClient;
+
+  /** Runs the next verifier with {@code --owner-check} and this TTL. */
+  public VerifierHarness ownerCheck(Duration ttl) {
+    this.ownerCheckTtl = ttl;
+    return this;
+  }
+
+  /** Changes the next verifier's access checks (namespace hierarchy). */
+  public VerifierHarness access(UnaryOperator<AccessChecks> change) {
+    this.access = change;
+    return this;
+  }
+
+  /**
+   * ApiKeys issued from now on carry the created-by annotations of {@code creator} (null: none).
+   */
+  public VerifierHarness createdBy(Creator creator) {
+    this.creator = creator;
+    return this;
+  }
+
   private RateLimiting rateLimiting = RateLimiting.local();
   private final List<Verifier> replicas = new java.util.ArrayList<>();
   private final List<KubernetesClient> replicaClients = new java.util.ArrayList<>();
@@ -136,6 +165,15 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
         KeywardClients.builder(server.config())
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test-log", requestLog))
             .build();
+    AccessChecks checks = access.apply(AccessChecks.NONE);
+    if (ownerCheckTtl != null) {
+      // As keyward verifier builds it: no retries, a request timeout; in the same request log.
+      reviewClient =
+          KeywardClients.builder(GrantReview.config(server.config(), Duration.ofSeconds(5)))
+              .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test-log", requestLog))
+              .build();
+      checks = checks.withOwnerCheck(ownerCheckTtl, reviewClient);
+    }
     verifier =
         new Verifier(
             settings.apply(
@@ -143,7 +181,8 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
                     .withWatchedNamespaces(watched)
                     .withHttpPort(0)
                     .withUsageWriteEvery(Duration.ofHours(1))),
-            rateLimiting);
+            rateLimiting,
+            checks);
     verifier.start();
     return verifier;
   }
@@ -163,6 +202,10 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
     if (verifier != null) {
       verifier.close();
       client.close();
+      if (reviewClient != null) {
+        reviewClient.close();
+        reviewClient = null;
+      }
       verifier = null;
     }
   }
@@ -181,6 +224,13 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
     String key = newKey();
     ApiKey apiKey = TestApiKeys.apiKey(name, spec);
     apiKey.getMetadata().setNamespace(ns);
+    if (creator != null) {
+      Map<String, String> annotations = new java.util.HashMap<>();
+      for (int i = 0; i < Creator.ANNOTATIONS.size(); i++) {
+        annotations.put(Creator.ANNOTATIONS.get(i), creator.annotationValues().get(i));
+      }
+      apiKey.getMetadata().setAnnotations(annotations);
+    }
     server.admin().resources(ApiKey.class).inNamespace(ns).resource(apiKey).create();
     writeStatus(
         ns,

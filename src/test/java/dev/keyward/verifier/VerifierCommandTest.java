@@ -44,6 +44,35 @@ class VerifierCommandTest {
   }
 
   @Test
+  void ownerCheckIsOffUnlessAskedForWithASixtySecondTtl() {
+    VerifierCommand c = parse();
+    if (System.getenv("KEYWARD_OWNER_CHECK") == null) {
+      assertThat(c.ownerCheck).isFalse();
+    }
+    if (System.getenv("KEYWARD_OWNER_CHECK_TTL") == null) {
+      assertThat(c.ownerCheckTtl).isEqualTo("60s");
+    }
+    VerifierCommand on = parse("--owner-check", "--owner-check-ttl", "5m");
+    assertThat(on.ownerCheck).isTrue();
+    assertThat(on.ownerCheckTtl).isEqualTo("5m");
+    assertThat(parse("--no-owner-check").ownerCheck).isFalse();
+    if (System.getenv("KEYWARD_NAMESPACE_HIERARCHY") == null) {
+      assertThat(c.namespaceHierarchy).isFalse();
+    }
+    assertThat(parse("--namespace-hierarchy").namespaceHierarchy).isTrue();
+  }
+
+  @Test
+  void ownerCheckTtlBelowOneSecondIsRefused() {
+    assertThatThrownBy(
+            () ->
+                new OwnerChecks(
+                    (subject, extra, ns, scope) -> true, Clock.systemUTC(), Duration.ofMillis(500)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--owner-check-ttl must be at least 1s");
+  }
+
+  @Test
   void rateLimitsAreDividedAmongTheVerifierServiceWithoutAStore() throws Exception {
     if (System.getenv("KEYWARD_RATE_LIMIT_STORE") != null
         || System.getenv("KEYWARD_RATE_LIMIT_REPLICAS_OF") != null
