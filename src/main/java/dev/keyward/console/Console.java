@@ -163,6 +163,8 @@ public final class Console implements AutoCloseable {
             namespace == null
                 ? client.resources(ToolSecret.class).inAnyNamespace().runnableInformer(0)
                 : client.resources(ToolSecret.class).inNamespace(namespace).runnableInformer(0));
+    // One namespace: its Events, filtered in memory. Every namespace: only Events about ApiKeys
+    // (a field selector), so the cache does not hold the whole cluster's Events.
     this.events =
         Informed.start(
             "Event",
@@ -173,12 +175,7 @@ public final class Console implements AutoCloseable {
                     .inAnyNamespace()
                     .withField("involvedObject.kind", "ApiKey")
                     .runnableInformer(0)
-                : client
-                    .v1()
-                    .events()
-                    .inNamespace(namespace)
-                    .withField("involvedObject.kind", "ApiKey")
-                    .runnableInformer(0));
+                : client.v1().events().inNamespace(namespace).runnableInformer(0));
     server = HttpServer.create(new InetSocketAddress(address, port), 0);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -186,7 +183,9 @@ public final class Console implements AutoCloseable {
     int bound = server.getAddress().getPort();
     String host = address.contains(":") ? "[" + address + "]" : address;
     hosts =
-        Set.of(host + ":" + bound, "localhost:" + bound, "127.0.0.1:" + bound, "[::1]:" + bound);
+        Set.copyOf(
+            List.of(
+                host + ":" + bound, "localhost:" + bound, "127.0.0.1:" + bound, "[::1]:" + bound));
   }
 
   /** The URL to open, with the session token. */
@@ -934,7 +933,14 @@ public final class Console implements AutoCloseable {
   }
 
   /** A readable sentence for an API failure: a 403 says who may not do what, never a trace. */
-  static String sentence(Throwable t) {
+  static String sentence(Throwable thrown) {
+    Throwable t = thrown;
+    for (Throwable c = thrown; c != null; c = c.getCause()) {
+      if (c instanceof KubernetesClientException k && k.getCode() > 0) {
+        t = c;
+        break;
+      }
+    }
     if (t instanceof KubernetesClientException k && k.getCode() == 403) {
       String detail = k.getStatus() != null ? k.getStatus().getMessage() : null;
       return "Kubernetes refused this for your identity (403 Forbidden)"
@@ -944,7 +950,7 @@ public final class Console implements AutoCloseable {
     if (t instanceof KubernetesClientException k && k.getCode() > 0 && k.getStatus() != null) {
       return "The API server answered " + k.getCode() + ": " + k.getStatus().getMessage();
     }
-    return ClusterAccess.explain(t);
+    return ClusterAccess.explain(thrown);
   }
 
   private static boolean same(String a, String b) {
