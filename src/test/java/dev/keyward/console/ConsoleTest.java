@@ -166,7 +166,7 @@ class ConsoleTest {
   }
 
   @Test
-  void revokeNeedsTheFormsCsrfTokenAndTheConfirmationNamesTheKey() throws Exception {
+  void revokeAndDeleteNeedTheFormsCsrfTokenAndTheConfirmationNamesTheKey() throws Exception {
     harness.create(apiKey("billing", s -> s.setDisplayName("Billing service")));
     awaitActive("billing");
     start(harness.namespace());
@@ -196,6 +196,18 @@ class ConsoleTest {
             () ->
                 assertThat(get("/keys/" + ns + "/billing").body())
                     .contains("badge-revoked\">Revoked"));
+
+    HttpResponse<String> confirmDelete = get("/keys/" + ns + "/billing/confirm?action=delete");
+    assertThat(confirmDelete.body()).contains("Billing service", "Delete billing");
+    HttpResponse<String> deleted =
+        post("/keys/" + ns + "/billing/delete", Map.of("csrf", csrf(confirmDelete.body())));
+    assertThat(deleted.statusCode()).isEqualTo(303);
+    assertThat(deleted.headers().firstValue("Location"))
+        .hasValue("/keys?deleted=" + ns + "%2Fbilling");
+    OperatorHarness.waiting().until(() -> harness.apiKey("billing") == null);
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> assertThat(get("/keys/" + ns + "/billing").statusCode()).isEqualTo(404));
   }
 
   @Test
