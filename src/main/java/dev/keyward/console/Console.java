@@ -59,7 +59,8 @@ import java.util.function.Function;
  * SameSite=Strict cookie), a Host header naming this console (against DNS rebinding), and every
  * change is a POST carrying the per-process CSRF token. Every answer has {@code Cache-Control:
  * no-store}, a Content-Security-Policy that allows no script at all, {@code Referrer-Policy:
- * no-referrer} (the token is in the first URL) and refuses framing. A key's value is read from its
+ * same-origin} (nothing leaves for other sites; {@code no-referrer} would make browsers send {@code
+ * Origin: null} on the console's own forms) and refuses framing. A key's value is read from its
  * Secret once, right after the console created it, written into that one answer and not kept.
  */
 public final class Console implements AutoCloseable {
@@ -265,7 +266,7 @@ public final class Console implements AutoCloseable {
     headers.set("Content-Security-Policy", CSP);
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("X-Frame-Options", "DENY");
-    headers.set("Referrer-Policy", "no-referrer");
+    headers.set("Referrer-Policy", "same-origin");
     answer.headers().forEach(headers::set);
     if (!headers.containsKey("Content-Type")) {
       headers.set("Content-Type", "text/html; charset=utf-8");

@@ -155,7 +155,7 @@ class ConsoleTest {
       String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
       assertThat(csp).contains("default-src 'none'", "frame-ancestors 'none'");
       assertThat(csp).doesNotContain("unsafe-inline", "script-src");
-      assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+      assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
     }
 
     // A page fetched through another host name (DNS rebinding) is refused even with the cookie.
