@@ -747,8 +747,9 @@ public final class Console implements AutoCloseable {
     String expiresAfter = form.getOrDefault("expiresAfter", "").trim();
     spec.setExpiresAfter(expiresAfter.isEmpty() ? null : expiresAfter);
     key.setSpec(spec);
+    ApiKey made;
     try {
-      client.resources(ApiKey.class).inNamespace(ns).resource(key).create();
+      made = client.resources(ApiKey.class).inNamespace(ns).resource(key).create();
     } catch (KubernetesClientException e) {
       int status = e.getCode() == 403 ? 403 : e.getCode() == 409 ? 409 : 400;
       String why =
@@ -757,19 +758,21 @@ public final class Console implements AutoCloseable {
               : sentence(e);
       return Answer.html(status, createForm(form, why));
     }
-    return Answer.html(200, oneTimePage(ns, name));
+    return Answer.html(200, oneTimePage(ns, name, made.getMetadata().getUid()));
   }
 
   /**
    * Waits (on the cache) until the operator has issued the key, then reads its value from the
    * Secret once, for this one answer. The value is kept in no field and written to no log.
    */
-  private String oneTimePage(String ns, String name) {
+  private String oneTimePage(String ns, String name, String uid) {
     long deadline = System.nanoTime() + valueWait.toNanos();
     ApiKey issued = null;
     while (System.nanoTime() < deadline) {
       ApiKey cached = cached(ns, name);
+      // The uid tells this key from an earlier one of the same name still in the cache.
       if (cached != null
+          && java.util.Objects.equals(uid, cached.getMetadata().getUid())
           && cached.getStatus() != null
           && cached.getStatus().getKeyVersion() != null
           && cached.getStatus().getSecretName() != null
