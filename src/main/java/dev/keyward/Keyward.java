@@ -8,6 +8,7 @@ import dev.keyward.cli.RevokeCommand;
 import dev.keyward.cli.RotateCommand;
 import dev.keyward.cli.SealCommand;
 import dev.keyward.cli.StatusCommand;
+import dev.keyward.console.ConsoleCommand;
 import dev.keyward.dev.DevCommand;
 import dev.keyward.verifier.VerifierCommand;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
       RotateCommand.class,
       RevokeCommand.class,
       DevCommand.class,
+      ConsoleCommand.class,
       CommandLine.HelpCommand.class
     })
 public class Keyward implements Runnable {

@@ -1,6 +1,7 @@
 package dev.keyward.dev;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.console.Console;
 import dev.keyward.runtime.Crds;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.runtime.OperatorSettings;
@@ -77,6 +78,13 @@ public class DevCommand implements Callable<Integer> {
   int verifierPort;
 
   @Option(
+      names = "--console-port",
+      defaultValue = "8090",
+      description =
+          "Port of the web console (keyward console) on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+  int consolePort;
+
+  @Option(
       names = "--refresh",
       defaultValue = "2s",
       hidden = true,
@@ -115,15 +123,29 @@ public class DevCommand implements Callable<Integer> {
                 new Verifier(
                     Verifier.Settings.of(client, Clock.systemUTC())
                         .withHttpPort(verifierPort)
-                        .withUsageGranularity(Duration.ofMinutes(1)))) {
+                        .withUsageGranularity(Duration.ofMinutes(1)));
+            Console console =
+                new Console(
+                    new KubernetesClientBuilder()
+                        .withConfig(Config.fromKubeconfig(kubeconfig))
+                        .build(),
+                    null,
+                    "127.0.0.1",
+                    consolePort,
+                    Clock.systemUTC(),
+                    Duration.ofSeconds(30))) {
           operator.start();
           verifier.start();
           out.printf(
               "Keyward is running on a local API server.%n  export KUBECONFIG=%s%n"
                   + "  metrics: http://localhost:%d/metrics%n"
                   + "  verifier: curl -H \"Authorization: Bearer $KEY\""
-                  + " http://localhost:%d/v1/verify%n",
-              kubeconfigFile.toAbsolutePath(), operator.httpPort(), verifier.httpPort());
+                  + " http://localhost:%d/v1/verify%n"
+                  + "  console: %s%n",
+              kubeconfigFile.toAbsolutePath(),
+              operator.httpPort(),
+              verifier.httpPort(),
+              console.url());
           out.flush();
           if (apply != null) {
             applyFolder(client, apply, out);

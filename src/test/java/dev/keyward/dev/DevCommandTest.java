@@ -40,6 +40,8 @@ class DevCommandTest {
             "0",
             "--verifier-port",
             "0",
+            "--console-port",
+            "0",
             "--refresh",
             "0s",
             "--apply",
@@ -52,6 +54,7 @@ class DevCommandTest {
       assertThat(out.toString())
           .contains("applied ApiKey default/try-rotation")
           .contains("/v1/verify")
+          .contains("console: http://127.0.0.1:")
           .contains("APIKEYS");
     } else {
       assertThat(code).isEqualTo(2);

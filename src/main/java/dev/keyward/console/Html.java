@@ -1,0 +1,68 @@
+package dev.keyward.console;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/** Escaping for server-rendered HTML: every text and attribute value goes through {@link #e}. */
+final class Html {
+
+  private Html() {}
+
+  /** {@code text} escaped for an HTML text node or a quoted attribute; "" for null. */
+  static String e(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /** {@code text} for a URL path segment or query value. */
+  static String u(String text) {
+    return URLEncoder.encode(text == null ? "" : text, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** A whole page: header with navigation, then {@code body}. */
+  static String page(String title, String body) {
+    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<title>"
+        + e(title)
+        + " · Keyward console</title>"
+        + "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body>"
+        + "<header><nav aria-label=\"Main\"><strong>Keyward</strong>"
+        + " <a href=\"/keys\">API keys</a> <a href=\"/keys/new\">Create key</a>"
+        + " <a href=\"/tools\">Tool secrets</a></nav></header><main>"
+        + "<h1>"
+        + e(title)
+        + "</h1>"
+        + body
+        + "</main></body></html>\n";
+  }
+
+  /** A status badge: the phase as text, coloured by a class per phase. */
+  static String badge(String phase) {
+    String p = phase == null ? "Pending" : phase;
+    return "<span class=\"badge badge-"
+        + e(p.toLowerCase(java.util.Locale.ROOT))
+        + "\">"
+        + e(p)
+        + "</span>";
+  }
+
+  /** A hidden CSRF field for a POST form. */
+  static String csrf(String token) {
+    return "<input type=\"hidden\" name=\"csrf\" value=\"" + e(token) + "\">";
+  }
+}

@@ -1,0 +1,159 @@
+package dev.keyward.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.TestApiServer;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The console in a real browser: Debian's headless Chromium driven by Debian's chromedriver (both
+ * installed by {@code .ci/run}; nothing is downloaded). Open the printed URL, create a key and see
+ * its value once, find it by display name, revoke it through the confirmation; a browser without
+ * the token is refused. Each page's screenshot goes to {@code target/console-screenshots/}.
+ */
+class ConsoleBrowserTest {
+
+  static final String CHROMIUM = "/usr/bin/chromium";
+  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+
+  @RegisterExtension final OperatorHarness harness = new OperatorHarness();
+  @TempDir Path profile;
+
+  private Console console;
+  private WebDriver browser;
+
+  @BeforeEach
+  void start() throws Exception {
+    assertThat(new File(CHROMIUM))
+        .as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does)")
+        .exists();
+    assertThat(new File(CHROMEDRIVER)).as("Debian's chromium-driver").exists();
+    console =
+        new Console(
+            new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build(),
+            harness.namespace(),
+            "127.0.0.1",
+            0,
+            Clock.systemUTC(),
+            Duration.ofSeconds(20));
+    OperatorHarness.waiting().until(console::synced);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+        "--user-data-dir=" + profile.toAbsolutePath());
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .build();
+    browser = new ChromeDriver(service, options);
+    Files.createDirectories(SCREENSHOTS);
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (console != null) {
+      console.close();
+    }
+  }
+
+  private void screenshot(String name) throws Exception {
+    byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+    Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+  }
+
+  private String page() {
+    return browser.getPageSource();
+  }
+
+  @Test
+  void createFindAndRevokeAKeyInChromium() throws Exception {
+    String ns = harness.namespace();
+    String base = "http://127.0.0.1:" + console.port();
+
+    browser.get(base + "/keys");
+    assertThat(browser.findElement(By.tagName("body")).getText()).contains("Open the URL that");
+
+    browser.get(console.url());
+    assertThat(browser.getCurrentUrl()).isEqualTo(base + "/keys").doesNotContain("token");
+    screenshot("keys-empty");
+
+    browser.findElement(By.linkText("Create key")).click();
+    browser.findElement(By.name("name")).sendKeys("browser-key");
+    browser.findElement(By.name("displayName")).sendKeys("Browser robot");
+    browser.findElement(By.name("scopes")).sendKeys("models:read");
+    screenshot("create-form");
+    browser.findElement(By.cssSelector("form.create button[type=submit]")).click();
+
+    // The answer comes once the operator has issued the key.
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(browser.findElement(By.tagName("body")).getText())
+                    .contains("Copy it now, it will not be shown again"));
+    String value = OperatorHarness.value(harness.secret("browser-key"), "apiKey");
+    assertThat(value).isNotNull();
+    assertThat(browser.findElement(By.cssSelector("input.value")).getAttribute("value"))
+        .isEqualTo(value);
+    screenshot("created-once");
+
+    browser.get(base + "/keys?q=browser+robot");
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> {
+              browser.navigate().refresh();
+              assertThat(browser.findElement(By.tagName("tbody")).getText())
+                  .contains("Browser robot", "browser-key");
+            });
+    assertThat(page()).doesNotContain(value);
+    screenshot("keys-search");
+
+    browser.findElement(By.linkText("Browser robot")).click();
+    assertThat(page()).doesNotContain(value);
+    screenshot("key-page");
+    browser.findElement(By.linkText("Revoke")).click();
+    assertThat(browser.findElement(By.tagName("main")).getText())
+        .contains("Browser robot", ns + "/browser-key");
+    screenshot("confirm-revoke");
+    browser.findElement(By.cssSelector("main form button[type=submit]")).click();
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> {
+              browser.get(base + "/keys/" + ns + "/browser-key");
+              assertThat(browser.findElement(By.cssSelector("main .badge")).getText())
+                  .isEqualTo("Revoked");
+            });
+    screenshot("revoked");
+    assertThat(page()).doesNotContain(value);
+  }
+}

@@ -1,0 +1,441 @@
+package dev.keyward.console;
+
+import static dev.keyward.testing.TestApiKeys.apiKey;
+import static dev.keyward.testing.TestToolSecrets.toolSecret;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.ApiKeyStatus;
+import dev.keyward.testing.LogCapture;
+import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.RawHttp;
+import dev.keyward.testing.RequestLog;
+import dev.keyward.testing.TestApiServer;
+import dev.keyward.toolsecret.ToolSecret;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code keyward console} over HTTP against the test API server with the real operator: the session
+ * token and its cookie, CSRF, the security headers, search, filters and paging from the cache, a
+ * key created with its value shown exactly once, confirmed revoke and rotate, a 403 from the API
+ * server shown as a sentence, tool secrets without values, and no value on any other page.
+ */
+class ConsoleTest {
+
+  @RegisterExtension final OperatorHarness harness = new OperatorHarness();
+
+  private final RequestLog consoleRequests = new RequestLog();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final List<String> pagesSeen = new ArrayList<>();
+  private Console console;
+  private String cookie;
+
+  private Console start(String namespace) throws IOException {
+    var client =
+        new KubernetesClientBuilder()
+            .withConfig(TestApiServer.get().config())
+            .withHttpClientBuilderConsumer(
+                b -> b.addOrReplaceInterceptor("console-log", consoleRequests))
+            .build();
+    console =
+        new Console(client, namespace, "127.0.0.1", 0, Clock.systemUTC(), Duration.ofSeconds(20));
+    OperatorHarness.waiting().until(console::synced);
+    return console;
+  }
+
+  @AfterEach
+  void stop() {
+    if (console != null) {
+      console.close();
+    }
+  }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.port() + path));
+    if (cookie != null) {
+      request.header("Cookie", cookie);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    pagesSeen.add(response.body());
+    return response;
+  }
+
+  private HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
+    String body =
+        form.entrySet().stream()
+            .map(
+                e ->
+                    URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                        + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .collect(Collectors.joining("&"));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.port() + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (cookie != null) {
+      request.header("Cookie", cookie);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Opens the printed URL, as a browser would, and keeps the cookie it gets. */
+  private void login() throws Exception {
+    HttpResponse<String> first =
+        get(URI.create(console.url()).getRawPath() + "?" + URI.create(console.url()).getRawQuery());
+    assertThat(first.statusCode()).isEqualTo(303);
+    String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+    cookie = setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  private static String csrf(String page) {
+    Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page);
+    assertThat(m.find()).as("a CSRF field in the form").isTrue();
+    return m.group(1);
+  }
+
+  private ApiKey awaitActive(String name) {
+    return harness.awaitApiKey(
+        name, k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
+  }
+
+  @Test
+  void everyRequestNeedsTheSessionTokenWhichBecomesAStrictHttpOnlyCookie() throws Exception {
+    start(harness.namespace());
+
+    HttpResponse<String> none = get("/keys");
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.body()).contains("Open the URL that");
+    assertThat(get("/static/console.css").statusCode()).isEqualTo(401);
+    assertThat(get("/keys?token=not-the-token").statusCode()).isEqualTo(403);
+    assertThat(get("/keys", "Cookie", Console.COOKIE + "=guessed").statusCode()).isEqualTo(403);
+
+    String url = console.url();
+    assertThat(url).startsWith("http://127.0.0.1:").contains("?token=");
+    HttpResponse<String> opened =
+        get(URI.create(url).getRawPath() + "?" + URI.create(url).getRawQuery());
+    assertThat(opened.statusCode()).isEqualTo(303);
+    assertThat(opened.headers().firstValue("Location")).hasValue("/keys");
+    String setCookie = opened.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Path=/");
+    cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+    HttpResponse<String> keys = get("/keys");
+    assertThat(keys.statusCode()).isEqualTo(200);
+    assertThat(keys.body()).contains("<h1>API keys</h1>").doesNotContain("<script");
+    for (HttpResponse<String> r : List.of(none, keys, get("/static/console.css"))) {
+      assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+      String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+      assertThat(csp).contains("default-src 'none'", "frame-ancestors 'none'");
+      assertThat(csp).doesNotContain("unsafe-inline", "script-src");
+      assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+    }
+
+    // A page fetched through another host name (DNS rebinding) is refused even with the cookie.
+    RawHttp.Response rebound =
+        RawHttp.get(
+            console.port(), "/keys", "Host: evil.example:" + console.port(), "Cookie: " + cookie);
+    assertThat(rebound.status()).isEqualTo(403);
+  }
+
+  @Test
+  void revokeAndDeleteNeedTheFormsCsrfTokenAndTheConfirmationNamesTheKey() throws Exception {
+    harness.create(apiKey("billing", s -> s.setDisplayName("Billing service")));
+    awaitActive("billing");
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    HttpResponse<String> forged = post("/keys/" + ns + "/billing/revoke", Map.of());
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forged.body()).contains("CSRF token is missing or wrong");
+    HttpResponse<String> wrong =
+        post("/keys/" + ns + "/billing/revoke", Map.of("csrf", "not-the-token"));
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(get("/keys/" + ns + "/billing/revoke").statusCode()).isEqualTo(404);
+    assertThat(harness.apiKey("billing").getSpec().getRevoked()).isNotEqualTo(Boolean.TRUE);
+
+    HttpResponse<String> confirm = get("/keys/" + ns + "/billing/confirm?action=revoke");
+    assertThat(confirm.statusCode()).isEqualTo(200);
+    assertThat(confirm.body())
+        .contains("Billing service", ns + "/billing", "Revoke billing", "method=\"post\"");
+    HttpResponse<String> done =
+        post("/keys/" + ns + "/billing/revoke", Map.of("csrf", csrf(confirm.body())));
+    assertThat(done.statusCode()).isEqualTo(303);
+    harness.awaitApiKey(
+        "billing", k -> k.getStatus() != null && "Revoked".equals(k.getStatus().getPhase()));
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/keys/" + ns + "/billing").body())
+                    .contains("badge-revoked\">Revoked"));
+
+    HttpResponse<String> confirmDelete = get("/keys/" + ns + "/billing/confirm?action=delete");
+    assertThat(confirmDelete.body()).contains("Billing service", "Delete billing");
+    HttpResponse<String> deleted =
+        post("/keys/" + ns + "/billing/delete", Map.of("csrf", csrf(confirmDelete.body())));
+    assertThat(deleted.statusCode()).isEqualTo(303);
+    assertThat(deleted.headers().firstValue("Location"))
+        .hasValue("/keys?deleted=" + ns + "%2Fbilling");
+    OperatorHarness.waiting().until(() -> harness.apiKey("billing") == null);
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> assertThat(get("/keys/" + ns + "/billing").statusCode()).isEqualTo(404));
+  }
+
+  @Test
+  void rotateNowFromTheKeyPageIssuesANewVersionShownWithItsEvent() throws Exception {
+    harness.create(apiKey("orders", s -> s.setDisplayName("Orders")));
+    awaitActive("orders");
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    HttpResponse<String> page = get("/keys/" + ns + "/orders");
+    assertThat(page.body()).contains("Conditions", "KeyActive", "Key version</dt><dd>1<");
+    HttpResponse<String> confirm = get("/keys/" + ns + "/orders/confirm?action=rotate");
+    assertThat(confirm.body()).contains("Rotate orders");
+    assertThat(
+            post("/keys/" + ns + "/orders/rotate", Map.of("csrf", csrf(confirm.body())))
+                .statusCode())
+        .isEqualTo(303);
+    harness.awaitApiKey(
+        "orders",
+        k -> k.getStatus() != null && Integer.valueOf(2).equals(k.getStatus().getKeyVersion()));
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/keys/" + ns + "/orders").body())
+                    .contains("Key version</dt><dd>2<", "Previous key", "Rotated"));
+  }
+
+  @Test
+  void createShowsTheValueOnceAndNeitherAReloadNorAnyOtherPageShowsItAgain() throws Exception {
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+    int logMark = LogCapture.mark();
+
+    HttpResponse<String> form = get("/keys/new");
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("csrf", csrf(form.body()));
+    fields.put("name", "ui-key");
+    fields.put("namespace", ns);
+    fields.put("displayName", "Made in the console");
+    fields.put("type", "Agent");
+    fields.put("scopes", "models:read, agents:invoke");
+    fields.put("expiresAfter", "30d");
+    HttpResponse<String> created = post("/keys", fields);
+    assertThat(created.statusCode()).isEqualTo(200);
+    assertThat(created.headers().firstValue("Cache-Control")).hasValue("no-store");
+    String value = OperatorHarness.value(harness.secret("ui-key"), "apiKey");
+    assertThat(value).startsWith("kwa_");
+    assertThat(created.body())
+        .contains("Copy it now, it will not be shown again")
+        .contains("value=\"" + value + "\"");
+
+    ApiKey key = harness.apiKey("ui-key");
+    assertThat(key.getSpec().getScopes()).containsExactly("models:read", "agents:invoke");
+    assertThat(key.getSpec().getExpiresAfter()).isEqualTo("30d");
+
+    HttpResponse<String> reload = post("/keys", fields);
+    assertThat(reload.statusCode()).isEqualTo(409);
+    assertThat(reload.body()).contains("already exists").doesNotContain(value);
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> assertThat(get("/keys?q=console").body()).contains("Made in the console"));
+    get("/keys/" + ns + "/ui-key");
+    get("/keys");
+    get("/tools");
+    assertThat(pagesSeen).isNotEmpty().noneMatch(p -> p.contains(value));
+    assertThat(reload.body()).doesNotContain(value);
+    assertThat(LogCapture.since(logMark)).doesNotContain(value);
+  }
+
+  @Test
+  void anRbacRefusalIsASentenceNotAStackTrace() throws Exception {
+    start(harness.namespace());
+    login();
+    String message =
+        "apikeys.keyward.dev is forbidden: User \"alice\" cannot create resource \"apikeys\" in"
+            + " API group \"keyward.dev\" in the namespace \""
+            + harness.namespace()
+            + "\"";
+    consoleRequests.answerWithErrors(
+        r -> "POST".equals(r.method()) && r.path().contains("/apikeys") ? 403 : 0, message);
+
+    HttpResponse<String> form = get("/keys/new");
+    HttpResponse<String> refused =
+        post(
+            "/keys",
+            Map.of(
+                "csrf", csrf(form.body()), "name", "forbidden", "namespace", harness.namespace()));
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body())
+        .contains("Kubernetes refused this for your identity (403 Forbidden)")
+        .contains("User &quot;alice&quot; cannot create resource &quot;apikeys&quot;")
+        .doesNotContain("Exception", "at dev.keyward", "at io.fabric8");
+    assertThat(harness.apiKey("forbidden")).isNull();
+  }
+
+  @Test
+  void aListTheIdentityMayNotDoIsShownOnThePage() throws Exception {
+    consoleRequests.answerWithErrors(
+        r -> "GET".equals(r.method()) && r.path().contains("/apikeys") ? 403 : 0,
+        "apikeys.keyward.dev is forbidden: User \"bob\" cannot list resource \"apikeys\"");
+    var client =
+        new KubernetesClientBuilder()
+            .withConfig(TestApiServer.get().config())
+            .withHttpClientBuilderConsumer(
+                b -> b.addOrReplaceInterceptor("console-log", consoleRequests))
+            .build();
+    console =
+        new Console(
+            client, harness.namespace(), "127.0.0.1", 0, Clock.systemUTC(), Duration.ofSeconds(20));
+    login();
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/keys").body())
+                    .contains("Keyward cannot list ApiKeys: Kubernetes refused this")
+                    .contains("User &quot;bob&quot; cannot list"));
+  }
+
+  @Test
+  void searchFiltersSortingAndPagingComeFromTheCache() throws Exception {
+    String ns = "kw-page-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    var admin = harness.admin();
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    Instant now = Instant.now();
+    for (int i = 0; i < 120; i++) {
+      int n = i;
+      ApiKey key =
+          apiKey(
+              String.format("key-%03d", i),
+              s -> {
+                s.setDisplayName(n == 7 ? "Payments robot" : "Service " + n);
+                s.setType(n % 10 == 0 ? "Agent" : "Standard");
+              });
+      key.getMetadata().setNamespace(ns);
+      ApiKey made = admin.resources(ApiKey.class).inNamespace(ns).resource(key).create();
+      ApiKeyStatus status = new ApiKeyStatus();
+      status.setPhase(n == 3 ? "Revoked" : "Active");
+      status.setCreatedAt(now.minus(Duration.ofDays(200)).toString());
+      status.setLastUsedAt(
+          n == 5 ? null : now.minus(Duration.ofDays(n == 9 ? 120 : 1)).plusSeconds(n).toString());
+      status.setExpiresAt(now.plus(Duration.ofDays(n == 11 ? 3 : 60)).toString());
+      made.setStatus(status);
+      admin.resources(ApiKey.class).inNamespace(ns).resource(made).updateStatus();
+    }
+    start(ns);
+    login();
+    OperatorHarness.waiting()
+        .untilAsserted(() -> assertThat(get("/keys").body()).contains("120 keys, page 1 of 3"));
+
+    HttpResponse<String> first = get("/keys");
+    assertThat(rows(first.body())).hasSize(50).first().asString().contains("key-000");
+    HttpResponse<String> third = get("/keys?page=3");
+    assertThat(third.body()).contains("page 3 of 3", "Previous page").doesNotContain("Next page");
+    assertThat(rows(third.body())).hasSize(20).last().asString().contains("key-119");
+
+    assertThat(rows(get("/keys?q=payments").body())).singleElement().asString().contains("key-007");
+    assertThat(rows(get("/keys?q=KEY-01").body())).hasSize(10);
+    assertThat(get("/keys?type=Agent").body()).contains("12 keys");
+    assertThat(rows(get("/keys?status=Revoked").body()))
+        .singleElement()
+        .asString()
+        .contains("key-003");
+    // key-005 was never used and was created 200 days ago; key-009 was last used 120 days ago.
+    List<String> unused = rows(get("/keys?unused=1").body());
+    assertThat(unused).hasSize(2);
+    assertThat(String.join("", unused)).contains("key-005", "key-009");
+    assertThat(rows(get("/keys?expiring=1").body())).singleElement().asString().contains("key-011");
+    assertThat(rows(get("/keys?sort=expires").body()).get(0)).contains("key-011");
+    // Most recent use first: key-119 used the latest; never used (key-005) last.
+    HttpResponse<String> byUse = get("/keys?sort=lastUsed&page=3");
+    assertThat(rows(get("/keys?sort=lastUsed").body()).get(0)).contains("key-119");
+    List<String> last = rows(byUse.body());
+    assertThat(last.get(last.size() - 1)).contains("key-005");
+    // "Service 2" and "Service 20" to "Service 29", without the Agent "Service 20".
+    assertThat(get("/keys?namespace=" + ns + "&q=service%202&type=Standard").body())
+        .contains("10 keys");
+  }
+
+  @Test
+  void toolSecretsAreListedWithToolArgumentAndMaskedDisplayNeverTheirValue() throws Exception {
+    String value = "lin_api_console_0123456789";
+    ToolSecret linear =
+        toolSecret(
+            "linear-token",
+            s -> {
+              s.setDisplayName("Linear token");
+              s.setEncryptedValue(harness.seal(value, "linear-token"));
+              s.setTool("agno__linear__*");
+              s.setToolArg("api_key");
+              s.setDefaultForTool(true);
+            });
+    harness.create(linear);
+    ToolSecret active =
+        harness.awaitToolSecret(
+            "linear-token",
+            t -> t.getStatus() != null && "Active".equals(t.getStatus().getPhase()));
+    start(harness.namespace());
+    login();
+
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> {
+              String page = get("/tools").body();
+              assertThat(page)
+                  .contains(
+                      "Linear token",
+                      "agno__linear__*",
+                      "api_key",
+                      "<td>yes</td>",
+                      "badge-active\">Active",
+                      Html.e(active.getStatus().getDisplay()));
+            });
+    assertThat(pagesSeen).noneMatch(p -> p.contains(value));
+  }
+
+  private static List<String> rows(String page) {
+    int body = page.indexOf("<tbody>");
+    int end = page.indexOf("</tbody>");
+    List<String> rows = new ArrayList<>();
+    Matcher m = Pattern.compile("<tr>(.*?)</tr>").matcher(page.substring(body, end));
+    while (m.find()) {
+      rows.add(m.group(1));
+    }
+    return rows;
+  }
+}
