@@ -61,6 +61,7 @@ class KubectlTableTest {
             "Expires",
             "Last Used",
             "Created By",
+            "Lost Scopes",
             "Age");
     Object expires = table.cell("research-agent", "Expires");
     assertThat(expires)

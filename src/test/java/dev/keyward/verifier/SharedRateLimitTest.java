@@ -241,6 +241,7 @@ class SharedRateLimitTest {
         new java.util.concurrent.atomic.AtomicBoolean(true);
     Tally tally = new Tally();
     AtomicInteger other = new AtomicInteger();
+    java.util.Queue<String> others = new java.util.concurrent.ConcurrentLinkedQueue<>();
     AtomicInteger sent = new AtomicInteger();
     long started = System.nanoTime();
     ExecutorService load = Executors.newFixedThreadPool(4);
@@ -261,6 +262,7 @@ class SharedRateLimitTest {
                     tally.unavailable.incrementAndGet();
                   } else {
                     other.incrementAndGet();
+                    others.add(r.status() + " " + r.code());
                   }
                 }
                 return null;
@@ -285,6 +287,7 @@ class SharedRateLimitTest {
     }
     double minutes = (System.nanoTime() - started) / 60e9;
     long refill = (long) Math.ceil(100 * minutes);
+    assertThat(others).as("answers other than 200, 429 and the fallback's 503").isEmpty();
     assertThat(other.get()).isZero();
     if (mode == OnStoreError.DENY) {
       // Only the store admits: its burst and refill, then again from the restarted, empty store.
