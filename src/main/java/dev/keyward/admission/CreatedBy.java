@@ -17,16 +17,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The mutating admission decision for {@code keyward.dev/created-by}: on CREATE of an ApiKey or
- * ToolSecret the annotation becomes the requesting user, whatever the manifest said; on UPDATE it
- * keeps the value it had. A pure function of the AdmissionReview, so it is tested without sockets.
- * Every well-formed review is allowed: this webhook only records, it never refuses.
+ * The mutating admission decision for {@code keyward.dev/created-by}: on CREATE of an ApiKey,
+ * ToolSecret or ToolGrant the annotation becomes the requesting user, whatever the manifest said;
+ * on UPDATE it keeps the value it had. A pure function of the AdmissionReview, so it is tested
+ * without sockets. Every well-formed review is allowed: this webhook only records, it never
+ * refuses.
  */
 public final class CreatedBy {
 
   public static final String ANNOTATION = ApiKey.CREATED_BY_ANNOTATION;
   static final String GROUP = "keyward.dev";
-  static final Set<String> KINDS = Set.of("ApiKey", "ToolSecret");
+  static final Set<String> KINDS = Set.of("ApiKey", "ToolSecret", "ToolGrant");
   private static final String POINTER = "/metadata/annotations/" + escape(ANNOTATION);
 
   private CreatedBy() {}

@@ -7,6 +7,8 @@ import dev.keyward.common.EventRecorder;
 import dev.keyward.metrics.KeywardMetrics;
 import dev.keyward.sealing.SealingKeySchedule;
 import dev.keyward.sealing.SealingKeyStore;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantReconciler;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import dev.keyward.toolsecret.ToolSecretReconciler;
@@ -37,6 +39,7 @@ public final class KeywardOperator implements AutoCloseable {
   private final Operator operator;
   private final ApiKeyReconciler apiKeys;
   private final ToolSecretReconciler toolSecrets;
+  private final ToolGrantReconciler toolGrants;
   private final SealingKeyStore sealingKeys;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -78,8 +81,17 @@ public final class KeywardOperator implements AutoCloseable {
                 settings.toolIndexName(),
                 settings.namespaceQuotaBytes(),
                 ToolSecretObserver.both(settings.toolSecretObserver(), metrics)));
+    this.toolGrants =
+        new ToolGrantReconciler(
+            new ToolGrantReconciler.Settings(
+                settings.clock(),
+                events,
+                settings.toolIndexName(),
+                settings.grantLimitBytes(),
+                settings.toolGrantObserver()));
     operator.register(apiKeys, this::namespaces);
     operator.register(toolSecrets, this::namespaces);
+    operator.register(toolGrants, this::namespaces);
   }
 
   public static final String LEASE_NAME = "keyward-leader";
@@ -159,6 +171,7 @@ public final class KeywardOperator implements AutoCloseable {
     sealingKeySchedule.check();
     apiKeys.resync().all();
     toolSecrets.resync().all();
+    toolGrants.resync().all();
   }
 
   /**
@@ -173,6 +186,11 @@ public final class KeywardOperator implements AutoCloseable {
   /** The ApiKeys as this replica's informer last saw them. */
   public Stream<ApiKey> cachedApiKeys() {
     return apiKeys.resync().cached();
+  }
+
+  /** The ToolGrants as this replica's informer last saw them. */
+  public Stream<ToolGrant> cachedToolGrants() {
+    return toolGrants.resync().cached();
   }
 
   private Stream<ToolSecret> cachedToolSecrets() {

@@ -11,7 +11,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,24 +90,11 @@ final class NamespaceIndex {
    * being deleted, and their own Secret holds the value.
    */
   private List<ToolIndexSecret.Member> members(String namespace, Instant now) {
-    List<ToolIndexSecret.Member> members = new ArrayList<>();
-    for (ToolSecret t : primaries.byIndex(BY_NAMESPACE, namespace)) {
-      ToolSecretPolicy policy =
-          t.isMarkedForDeletion() ? null : ToolSecretPolicy.from(t, indexName).policy();
-      if (!ValuePlan.served(policy, now)) {
-        continue;
-      }
-      Secret own = values.get(new ResourceID(policy.secretName(), namespace)).orElse(null);
-      if (own == null || !ManagedSecrets.isControlledBy(own, t)) {
-        continue;
-      }
-      String value = ManagedSecrets.decodedData(own).get(policy.dataKey());
-      if (value != null) {
-        members.add(new ToolIndexSecret.Member(t, policy, value));
-      }
-    }
-    members.sort(Comparator.comparing(m -> m.toolSecret().getMetadata().getName()));
-    return members;
+    return ServedValues.of(
+        primaries.byIndex(BY_NAMESPACE, namespace),
+        id -> values.get(id).orElse(null),
+        indexName,
+        now);
   }
 
   /** Writes the index when it differs, deletes it when it has no member; never a foreign one. */

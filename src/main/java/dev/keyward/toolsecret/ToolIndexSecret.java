@@ -31,7 +31,7 @@ public final class ToolIndexSecret {
 
   /** An active ToolSecret as the index holds it. */
   public record Member(ToolSecret toolSecret, ToolSecretPolicy policy, String value) {
-    ToolBinding binding() {
+    public ToolBinding binding() {
       return new ToolBinding(
           toolSecret.getMetadata().getName(),
           policy.tool(),

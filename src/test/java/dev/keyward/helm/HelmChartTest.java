@@ -67,17 +67,20 @@ class HelmChartTest {
           "grafana", Map.of("dashboard", Map.of("enabled", true)));
 
   static final Map<String, Set<String>> WATCH_RULES =
-      Map.of(
-          "keyward.dev/apikeys", Set.of("get", "list", "watch", "patch", "update"),
-          "keyward.dev/toolsecrets", Set.of("get", "list", "watch", "patch", "update"),
-          "keyward.dev/apikeys/status", Set.of("get", "patch", "update"),
-          "keyward.dev/toolsecrets/status", Set.of("get", "patch", "update"),
-          "/secrets", Set.of("get", "list", "watch", "create", "update", "patch", "delete"),
-          "/events", Set.of("create", "patch"),
-          "events.k8s.io/events", Set.of("create", "patch"),
-          "apps/deployments", Set.of("get", "patch"),
-          "apps/statefulsets", Set.of("get", "patch"),
-          "apps/daemonsets", Set.of("get", "patch"));
+      Map.ofEntries(
+          Map.entry("keyward.dev/apikeys", Set.of("get", "list", "watch", "patch", "update")),
+          Map.entry("keyward.dev/toolsecrets", Set.of("get", "list", "watch", "patch", "update")),
+          Map.entry("keyward.dev/toolgrants", Set.of("get", "list", "watch")),
+          Map.entry("keyward.dev/apikeys/status", Set.of("get", "patch", "update")),
+          Map.entry("keyward.dev/toolsecrets/status", Set.of("get", "patch", "update")),
+          Map.entry("keyward.dev/toolgrants/status", Set.of("get", "patch", "update")),
+          Map.entry(
+              "/secrets", Set.of("get", "list", "watch", "create", "update", "patch", "delete")),
+          Map.entry("/events", Set.of("create", "patch")),
+          Map.entry("events.k8s.io/events", Set.of("create", "patch")),
+          Map.entry("apps/deployments", Set.of("get", "patch")),
+          Map.entry("apps/statefulsets", Set.of("get", "patch")),
+          Map.entry("apps/daemonsets", Set.of("get", "patch")));
 
   static final Set<String> CONFIGMAP_VERBS =
       Set.of("get", "list", "watch", "create", "update", "patch");
@@ -490,7 +493,8 @@ class HelmChartTest {
     Rendered crds = Rendered.of(shown);
     assertThat(crds.ofKind("CustomResourceDefinition"))
         .extracting(r -> r.getMetadata().getName())
-        .containsExactlyInAnyOrder("apikeys.keyward.dev", "toolsecrets.keyward.dev");
+        .containsExactlyInAnyOrder(
+            "apikeys.keyward.dev", "toolsecrets.keyward.dev", "toolgrants.keyward.dev");
   }
 
   // --- admission webhook
@@ -518,7 +522,7 @@ class HelmChartTest {
         .satisfies(
             r -> {
               assertThat(r.getApiGroups()).containsExactly("keyward.dev");
-              assertThat(r.getResources()).containsExactly("apikeys", "toolsecrets");
+              assertThat(r.getResources()).containsExactly("apikeys", "toolsecrets", "toolgrants");
               assertThat(r.getOperations()).containsExactly("CREATE", "UPDATE");
             });
     assertThat(webhook.getNamespaceSelector().getMatchExpressions())
