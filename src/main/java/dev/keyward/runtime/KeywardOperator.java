@@ -68,7 +68,9 @@ public final class KeywardOperator implements AutoCloseable {
             settings.clock(),
             settings.sealingKeyRotation());
     this.sealingKeySchedule = new SealingKeySchedule(sealingKeys, this::leading);
-    this.metrics = new KeywardMetrics(registry, this::cachedApiKeys, this::cachedToolSecrets);
+    this.metrics =
+        new KeywardMetrics(
+            registry, this::cachedApiKeys, this::cachedToolSecrets, this::cachedToolGrants);
     this.apiKeys =
         new ApiKeyReconciler(
             settings.clock(), events, ApiKeyObserver.both(settings.apiKeyObserver(), metrics));
