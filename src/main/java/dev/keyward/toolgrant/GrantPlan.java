@@ -448,9 +448,14 @@ public final class GrantPlan {
       reason = "MissingValues";
       message =
           String.format(
-              "%d of %d tools have no value (%s); Secret %s carries the others. See"
-                  + " status.missing for the command that adds each",
-              missing.size(), total, status.getMissingEnv(), secretName);
+              "%d of %d tools have no value (%s)%s. See status.missing for the command that adds"
+                  + " each",
+              missing.size(),
+              total,
+              status.getMissingEnv(),
+              resolved.isEmpty()
+                  ? ""
+                  : String.format("; Secret %s carries the other %d", secretName, resolved.size()));
     }
     status.setConditions(
         Conditions.ready(
