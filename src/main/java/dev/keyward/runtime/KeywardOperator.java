@@ -81,6 +81,7 @@ public final class KeywardOperator implements AutoCloseable {
                 events,
                 sealingKeys,
                 settings.toolIndexName(),
+                settings.toolIndexValues(),
                 settings.namespaceQuotaBytes(),
                 ToolSecretObserver.both(settings.toolSecretObserver(), metrics)));
     this.toolGrants =

@@ -27,6 +27,7 @@ final class NamespaceIndex {
   static final String BY_NAMESPACE = "keyward-namespace";
 
   private final String indexName;
+  private final boolean indexValues;
   private final IndexerResourceCache<ToolSecret> primaries;
   private final InformerEventSource<Secret, ToolSecret> values;
   private final InformerEventSource<Secret, ToolSecret> indexes;
@@ -35,11 +36,13 @@ final class NamespaceIndex {
 
   NamespaceIndex(
       String indexName,
+      boolean indexValues,
       IndexerResourceCache<ToolSecret> primaries,
       InformerEventSource<Secret, ToolSecret> values,
       InformerEventSource<Secret, ToolSecret> indexes,
       Resync<ToolSecret> resync) {
     this.indexName = indexName;
+    this.indexValues = indexValues;
     this.primaries = primaries;
     this.values = values;
     this.indexes = indexes;
@@ -117,7 +120,8 @@ final class NamespaceIndex {
       }
       return new ValuePlan.IndexOutcome(index, null);
     }
-    Secret desired = ToolIndexSecret.desired(namespace, indexName, observed, members, index);
+    Secret desired =
+        ToolIndexSecret.desired(namespace, indexName, observed, members, index, indexValues);
     if (!ManagedSecrets.upToDate(observed, desired)) {
       ManagedSecrets.put(client, new ManagedSecrets.Told(indexes, id), observed, desired);
     }

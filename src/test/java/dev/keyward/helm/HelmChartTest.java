@@ -221,6 +221,7 @@ class HelmChartTest {
             entry("KEYWARD_SEALING_KEY_ROTATION", "30d"),
             entry("KEYWARD_NAMESPACE_QUOTA", "512Ki"),
             entry("KEYWARD_TOOL_INDEX_NAME", "keyward-tools"),
+            entry("KEYWARD_TOOL_INDEX_VALUES", "true"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1"),
             entry("KEYWARD_WEBHOOK_PORT", "9443"),
             entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"));
@@ -261,6 +262,8 @@ class HelmChartTest {
                     "256Ki",
                     "toolIndexName",
                     "team-tools",
+                    "toolIndexValues",
+                    false,
                     "javaToolOptions",
                     "-Xmx300m")));
     assertThat(env(rendered))
@@ -271,6 +274,7 @@ class HelmChartTest {
         .containsEntry("KEYWARD_SEALING_KEY_ROTATION", "7d")
         .containsEntry("KEYWARD_NAMESPACE_QUOTA", "256Ki")
         .containsEntry("KEYWARD_TOOL_INDEX_NAME", "team-tools")
+        .containsEntry("KEYWARD_TOOL_INDEX_VALUES", "false")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx300m");
     assertThat(container(rendered).getPorts().get(0).getContainerPort()).isEqualTo(9090);
     assertThat(
