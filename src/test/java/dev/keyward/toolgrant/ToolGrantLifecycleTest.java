@@ -97,8 +97,13 @@ class ToolGrantLifecycleTest {
     sealedLinear(LINEAR);
     agent(null);
 
-    ToolGrant incomplete = phase("agent", "Incomplete");
-    assertThat(incomplete.getStatus().getTools()).isEqualTo("1/2");
+    ToolGrant incomplete =
+        kw.awaitToolGrant(
+            "agent",
+            g ->
+                g.getStatus() != null
+                    && "Incomplete".equals(g.getStatus().getPhase())
+                    && "1/2".equals(g.getStatus().getTools()));
     assertThat(incomplete.getStatus().getMissingEnv()).isEqualTo("GITHUB_TOKEN");
     assertThat(incomplete.getStatus().getMissing())
         .singleElement()
