@@ -197,16 +197,20 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
     String namespace = grant.getMetadata().getNamespace();
     String secretName = grant.secretName();
 
-    GrantPlan plan = GrantPlan.decide(gather(client, grant, secretName, now));
+    GrantPlan.Input input = gather(client, grant, secretName, now);
+    GrantPlan plan = GrantPlan.decide(input);
     ResourceID secretId = new ResourceID(secretName, namespace);
+    // A Secret name the grant may not use is not looked up at all (it may not even be a name).
     Secret observed =
-        plan.problem() != null && !"PayloadTooLarge".equals(plan.problem().reason())
+        plan.problem() != null && "InvalidSecret".equals(plan.problem().reason())
             ? null
             : ManagedSecrets.observe(client, own, secretId);
-    if (plan.problem() == null
-        && observed != null
-        && !ManagedSecrets.isControlledBy(observed, grant)) {
+    boolean ours = observed != null && ManagedSecrets.isControlledBy(observed, grant);
+    if (plan.problem() == null && observed != null && !ours) {
       plan = plan.conflicted(ManagedSecrets.conflict(observed, grant).getMessage());
+    }
+    if (plan.problem() != null && ours) {
+      withdraw(client, grant, input, secretId, observed);
     }
     if (plan.problem() == null) {
       long version = deliver(client, grant, plan, secretId, observed);

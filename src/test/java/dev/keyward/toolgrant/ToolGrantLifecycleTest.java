@@ -327,6 +327,33 @@ class ToolGrantLifecycleTest {
   }
 
   @Test
+  void aFailedGrantWritesNothingNewButStillLosesARevokedValue() {
+    sealedLinear(LINEAR);
+    kw.create(toolGrant("agent", tools(entry("agno__linear__x", "api_key", "LINEAR"))));
+    secretHolding("agent-tools", d -> LINEAR.equals(d.get("LINEAR")));
+    kw.editToolGrant(
+        "agent",
+        g -> {
+          g.getSpec().getTools().get(0).setEnv("BAD-ENV");
+          return g;
+        });
+    phase("agent", "Failed");
+    waiting().pollDelay(Duration.ofMillis(300)).until(() -> true);
+    assertThat(dev.keyward.secrets.ManagedSecrets.decodedData(kw.secret("agent-tools")))
+        .as("nothing new is written for a Failed grant")
+        .containsOnlyKeys("LINEAR");
+
+    kw.editToolSecret(
+        "linear",
+        t -> {
+          t.getSpec().setRevoked(true);
+          return t;
+        });
+    secretHolding("agent-tools", Map::isEmpty);
+    assertThat(kw.toolGrant("agent").getStatus().getPhase()).isEqualTo("Failed");
+  }
+
+  @Test
   void aDeletedToolSecretLeavesTheGrantAndABetterMatchTakesOver() {
     kw.create(
         toolSecret(
