@@ -101,3 +101,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   resources: ["apikeys/status"]
   verbs: ["patch"]
 {{- end -}}
+
+{{/* A list of strings as CEL string literals separated by commas: 'a', 'b'. */}}
+{{- define "keyward.quotedList" -}}
+{{- $quoted := list -}}
+{{- range . -}}
+{{- $quoted = append $quoted (printf "'%s'" .) -}}
+{{- end -}}
+{{- join ", " $quoted -}}
+{{- end -}}

@@ -33,7 +33,7 @@ class CrdColumnsTest {
   }
 
   @Test
-  void apiKeyColumnsAreInTheReadmeOrderWithTimesAsDates() throws Exception {
+  void apiKeyColumnsAreInTheReadmeOrderWithTheExpiryAsWrittenAndPastTimesAsAges() throws Exception {
     CustomResourceDefinitionVersion v = version("apikeys.keyward.dev-v1.yml");
     assertThat(columns(v))
         .containsExactly(
@@ -41,7 +41,7 @@ class CrdColumnsTest {
             "Type:string:.spec.type",
             "Status:string:.status.phase",
             "Key:string:.status.maskedKey",
-            "Expires:date:.status.expiresAt",
+            "Expires:string:.status.expiresAt",
             "Last Used:date:.status.lastUsedAt",
             "Created By:string:.status.createdBy",
             "Age:date:.metadata.creationTimestamp");

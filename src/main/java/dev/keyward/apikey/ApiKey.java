@@ -26,10 +26,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type")
 @AdditionalPrinterColumn(name = "Status", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(name = "Key", jsonPath = ".status.maskedKey")
-@AdditionalPrinterColumn(
-    name = "Expires",
-    jsonPath = ".status.expiresAt",
-    type = AdditionalPrinterColumn.Type.DATE)
+// A string, not a date: kubectl (and the API server's Table) shows a date column as an age, and an
+// age of a future time is "<invalid>". Shown as written, the RFC 3339 time of expiry.
+@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt")
 @AdditionalPrinterColumn(
     name = "Last Used",
     jsonPath = ".status.lastUsedAt",

@@ -1,5 +1,7 @@
 package dev.keyward.apikey;
 
+import java.util.List;
+
 /**
  * Receives what the ApiKey controller sees and does, for metrics and follow-up work such as
  * restarting workloads after a rotation. Implementations must not block and must never see a key.
@@ -14,6 +16,12 @@ public interface ApiKeyObserver {
   /** Called once per change the controller made to the key material. */
   default void changed(ApiKey key, RotationPlan.Change change) {}
 
+  /**
+   * Called when status fields the operator owns had been changed by someone else and are being put
+   * back; {@code fields} are paths in status.
+   */
+  default void tampered(ApiKey key, List<String> fields) {}
+
   /** Tells both observers, {@code first} first. */
   static ApiKeyObserver both(ApiKeyObserver first, ApiKeyObserver second) {
     return new ApiKeyObserver() {
@@ -27,6 +35,12 @@ public interface ApiKeyObserver {
       public void changed(ApiKey key, RotationPlan.Change change) {
         first.changed(key, change);
         second.changed(key, change);
+      }
+
+      @Override
+      public void tampered(ApiKey key, List<String> fields) {
+        first.tampered(key, fields);
+        second.tampered(key, fields);
       }
     };
   }

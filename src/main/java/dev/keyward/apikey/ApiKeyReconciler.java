@@ -56,6 +56,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   private final RolloutRestarts rollouts;
   private InformerEventSource<Secret, ApiKey> secrets;
   private final Resync<ApiKey> resync = new Resync<>("resync");
+  private final StatusGuard guard = new StatusGuard();
 
   public ApiKeyReconciler(Clock clock, EventRecorder events, ApiKeyObserver observer) {
     this.clock = clock;
@@ -73,6 +74,14 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
           || !Objects.equals(rotateRequest(newResource), rotateRequest(oldResource))
           || newResource.isMarkedForDeletion();
     }
+  }
+
+  /**
+   * The update filter to register: spec changes, rotate requests, and changes someone other than
+   * this operator made to the status fields it owns.
+   */
+  public OnUpdateFilter<ApiKey> updateFilter() {
+    return StatusGuard.filter(guard);
   }
 
   @Override
@@ -102,10 +111,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
 
   @Override
   public UpdateControl<ApiKey> reconcile(ApiKey key, Context<ApiKey> context) {
+    StatusGuard.Suspect suspect = guard.suspect(key);
     try {
-      return reconcile(key, context, false);
+      return reconcile(key, context, suspect, false);
     } catch (SecretAlreadyThere e) {
-      return reconcile(key, context, true);
+      return reconcile(key, context, suspect, true);
     }
   }
 
@@ -122,11 +132,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
    *     a Secret without Keyward's label), and reads only when its create meets a Secret.
    */
   private UpdateControl<ApiKey> reconcile(
-      ApiKey key, Context<ApiKey> context, boolean readThrough) {
+      ApiKey key, Context<ApiKey> context, StatusGuard.Suspect suspect, boolean readThrough) {
     Instant now = clock.instant();
     KeyPolicy.Checked checked = KeyPolicy.from(key);
     if (checked.problem() != null) {
-      return failed(key, checked.problem(), now, context);
+      return failed(key, checked.problem(), now, context, suspect);
     }
     KeyPolicy policy = checked.policy();
     String namespace = key.getMetadata().getNamespace();
@@ -137,7 +147,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
             ? ManagedSecrets.observe(context.getClient(), secrets, secretId)
             : secrets.get(secretId).orElse(null);
     if (observedSecret != null && !ManagedSecrets.isControlledBy(observedSecret, key)) {
-      return conflict(key, ManagedSecrets.conflict(observedSecret, key), now, context);
+      return conflict(key, ManagedSecrets.conflict(observedSecret, key), now, context, suspect);
     }
     KeyState observed = observedSecret == null ? null : ApiKeySecret.read(observedSecret, policy);
     int lastKnownVersion =
@@ -167,7 +177,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
       try {
         ManagedSecrets.write(context.getClient(), secrets, key, observedSecret, desired);
       } catch (SecretConflictException e) {
-        return conflict(key, e, now, context);
+        return conflict(key, e, now, context, suspect);
       } catch (KubernetesClientException e) {
         if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
             && observedSecret == null
@@ -184,8 +194,14 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
       rollouts.restartFor(context.getClient(), key, policy, plan.state().version(), now);
     }
 
-    UpdateControl<ApiKey> control =
-        report.update(key, ApiKeyStatuses.of(key, policy, plan.state(), now), context);
+    ApiKeyStatus status = ApiKeyStatuses.of(key, policy, plan.state(), now);
+    Set<String> hashes =
+        plan.change() == Change.NONE
+            ? hashes(plan.state().currentHash(), plan.state().previousHash())
+            : null;
+    restoring(
+        key, StatusGuard.tampered(suspect, key.getStatus(), status, hashes), policy.secretName());
+    UpdateControl<ApiKey> control = update(key, status, context);
     Duration delay = plan.delayFrom(now);
     return delay == null ? control : control.rescheduleAfter(delay);
   }
@@ -253,15 +269,64 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   }
 
   private UpdateControl<ApiKey> failed(
-      ApiKey key, SpecProblem problem, Instant now, Context<ApiKey> context) {
+      ApiKey key,
+      SpecProblem problem,
+      Instant now,
+      Context<ApiKey> context,
+      StatusGuard.Suspect suspect) {
     report.warnOnce(key, problem);
-    return report.update(key, ApiKeyStatuses.failed(key, problem, now), context);
+    ApiKeyStatus status =
+        ApiKeyStatuses.failed(key, StatusGuard.restore(suspect, key.getStatus()), problem, now);
+    restoring(key, StatusGuard.tampered(suspect, key.getStatus(), status, null), null);
+    return update(key, status, context);
   }
 
   private UpdateControl<ApiKey> conflict(
-      ApiKey key, SecretConflictException e, Instant now, Context<ApiKey> context) {
-    return failed(key, new SpecProblem("SecretConflict", e.getMessage()), now, context)
+      ApiKey key,
+      SecretConflictException e,
+      Instant now,
+      Context<ApiKey> context,
+      StatusGuard.Suspect suspect) {
+    return failed(key, new SpecProblem("SecretConflict", e.getMessage()), now, context, suspect)
         .rescheduleAfter(StatusReporter.CONFLICT_RECHECK);
+  }
+
+  /** Writes the status when it changed, noting it first so its watch event is known as ours. */
+  private UpdateControl<ApiKey> update(ApiKey key, ApiKeyStatus status, Context<ApiKey> context) {
+    if (!status.equals(key.getStatus())) {
+      guard.writing(key, status);
+    }
+    return report.update(key, status, context);
+  }
+
+  /** A Warning and a metric for owned status fields someone else changed, now put back. */
+  private void restoring(ApiKey key, List<String> fields, String secretName) {
+    if (fields.isEmpty()) {
+      return;
+    }
+    report.warn(
+        key,
+        StatusGuard.TAMPERED,
+        "Status field"
+            + (fields.size() == 1 ? " " : "s ")
+            + String.join(", ", fields)
+            + " had been changed by someone other than Keyward and "
+            + (fields.size() == 1 ? "was" : "were")
+            + " put back"
+            + (secretName == null ? "" : " from Secret " + secretName)
+            + ". Only Keyward's operator may write them (docs/verifier.md, threat table).");
+    observer.tampered(key, fields);
+  }
+
+  private static Set<String> hashes(String current, String previous) {
+    Set<String> hashes = new java.util.HashSet<>(2);
+    if (current != null) {
+      hashes.add(current);
+    }
+    if (previous != null) {
+      hashes.add(previous);
+    }
+    return hashes;
   }
 
   static String rotateRequest(ApiKey key) {

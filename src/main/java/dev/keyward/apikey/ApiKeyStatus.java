@@ -42,8 +42,15 @@ public class ApiKeyStatus implements HasConditions {
   private String keyHash;
 
   @JsonPropertyDescription(
-      "When the current key was last verified successfully, to the usage granularity.")
+      "When the ApiKey was last verified successfully, with any of its valid key versions, to the"
+          + " usage granularity. It never moves back, and a rotation keeps it; the use of each"
+          + " version is in keyLastUsedAt and previousKey.lastUsedAt.")
   private String lastUsedAt;
+
+  @JsonPropertyDescription(
+      "When the current key version was last verified successfully, to the usage granularity;"
+          + " absent until it is used. A rotation moves it to previousKey.lastUsedAt.")
+  private String keyLastUsedAt;
 
   @JsonPropertyDescription("Who created the ApiKey, as recorded by the admission webhook.")
   private String createdBy;
@@ -142,6 +149,14 @@ public class ApiKeyStatus implements HasConditions {
     this.lastUsedAt = lastUsedAt;
   }
 
+  public String getKeyLastUsedAt() {
+    return keyLastUsedAt;
+  }
+
+  public void setKeyLastUsedAt(String keyLastUsedAt) {
+    this.keyLastUsedAt = keyLastUsedAt;
+  }
+
   public String getCreatedBy() {
     return createdBy;
   }
@@ -215,6 +230,7 @@ public class ApiKeyStatus implements HasConditions {
     fingerprint = shared.apply(fingerprint);
     keyHash = shared.apply(keyHash);
     lastUsedAt = shared.apply(lastUsedAt);
+    keyLastUsedAt = shared.apply(keyLastUsedAt);
     createdBy = shared.apply(createdBy);
     createdAt = shared.apply(createdAt);
     issuedAt = shared.apply(issuedAt);
@@ -241,6 +257,7 @@ public class ApiKeyStatus implements HasConditions {
         && Objects.equals(fingerprint, that.fingerprint)
         && Objects.equals(keyHash, that.keyHash)
         && Objects.equals(lastUsedAt, that.lastUsedAt)
+        && Objects.equals(keyLastUsedAt, that.keyLastUsedAt)
         && Objects.equals(createdBy, that.createdBy)
         && Objects.equals(createdAt, that.createdAt)
         && Objects.equals(issuedAt, that.issuedAt)

@@ -19,10 +19,12 @@ public final class ApiKeyStatuses {
   private ApiKeyStatuses() {}
 
   /**
-   * The status for {@code state}. {@code lastUsedAt} and {@code previousKey.lastUsedAt} belong to
-   * the verifiers: they are carried over exactly as status has them, attached to the key they
-   * describe (so a rotation moves the current key's last use to {@code previousKey}, and a new
-   * version starts with none), and never dropped or moved back for a key that is still there.
+   * The status for {@code state}. The usage fields belong to the verifiers: each version's last use
+   * ({@code keyLastUsedAt}, {@code previousKey.lastUsedAt}) is carried over exactly as status has
+   * it, attached to the key it describes (so a rotation moves the current key's last use to {@code
+   * previousKey}, and a new version starts with none), and never dropped or moved back for a key
+   * that is still there; {@code lastUsedAt}, the object's last use by any version, is the latest of
+   * all of them and of itself, so no rotation, expiry or revocation blanks or moves it back.
    */
   public static ApiKeyStatus of(ApiKey key, KeyPolicy policy, KeyState state, Instant now) {
     ApiKeyStatus previous = key.getStatus();
@@ -41,7 +43,7 @@ public final class ApiKeyStatuses {
       status.setMaskedKey(KeyFormat.mask(state.current()));
       status.setFingerprint(state.currentFingerprint());
       status.setKeyHash(state.currentHash());
-      status.setLastUsedAt(usage.text(state.currentFingerprint()));
+      status.setKeyLastUsedAt(usage.text(state.currentFingerprint()));
       status.setExpiresAt(ApiKeySecret.text(policy.expiresAt(state.issuedAt())));
       status.setRotatesAt(ApiKeySecret.text(policy.rotatesAt(state.issuedAt())));
     }
@@ -55,6 +57,7 @@ public final class ApiKeyStatuses {
       previousKey.setLastUsedAt(usage.text(state.previousFingerprint()));
       status.setPreviousKey(previousKey);
     }
+    status.setLastUsedAt(usage.latest());
     if (previous != null) {
       status.setCreatedBy(previous.getCreatedBy());
     }
@@ -126,8 +129,13 @@ public final class ApiKeyStatuses {
    * current key stay as they were, phase Failed, Ready=False with the problem.
    */
   public static ApiKeyStatus failed(ApiKey key, SpecProblem problem, Instant now) {
-    ApiKeyStatus previous = key.getStatus();
-    ApiKeyStatus status = previous == null ? new ApiKeyStatus() : copy(previous);
+    return failed(key, key.getStatus(), problem, now);
+  }
+
+  /** As {@link #failed(ApiKey, SpecProblem, Instant)}, keeping the facts of {@code previous}. */
+  public static ApiKeyStatus failed(
+      ApiKey key, ApiKeyStatus previous, SpecProblem problem, Instant now) {
+    ApiKeyStatus status = previous == null ? new ApiKeyStatus() : copyOf(previous);
     status.setPhase(FAILED);
     status.setObservedGeneration(key.getMetadata().getGeneration());
     status.setCreatedAt(key.getMetadata().getCreationTimestamp());
@@ -143,14 +151,20 @@ public final class ApiKeyStatuses {
     return status;
   }
 
-  private static ApiKeyStatus copy(ApiKeyStatus s) {
+  /** A copy of every field of {@code s}; the previous key is shared, not copied. */
+  static ApiKeyStatus copyOf(ApiKeyStatus s) {
     ApiKeyStatus c = new ApiKeyStatus();
+    c.setPhase(s.getPhase());
+    c.setConditions(s.getConditions());
+    c.setObservedGeneration(s.getObservedGeneration());
+    c.setCreatedAt(s.getCreatedAt());
     c.setSecretName(s.getSecretName());
     c.setKeyVersion(s.getKeyVersion());
     c.setMaskedKey(s.getMaskedKey());
     c.setFingerprint(s.getFingerprint());
     c.setKeyHash(s.getKeyHash());
     c.setLastUsedAt(s.getLastUsedAt());
+    c.setKeyLastUsedAt(s.getKeyLastUsedAt());
     c.setCreatedBy(s.getCreatedBy());
     c.setIssuedAt(s.getIssuedAt());
     c.setExpiresAt(s.getExpiresAt());

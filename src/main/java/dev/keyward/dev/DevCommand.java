@@ -99,6 +99,7 @@ public class DevCommand implements Callable<Integer> {
       try (KubernetesClient client =
           new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
         Crds.install(client, true, Duration.ofSeconds(60));
+        StatusGuardPolicy.install(client);
         client
             .namespaces()
             .resource(

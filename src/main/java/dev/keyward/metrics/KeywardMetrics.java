@@ -277,6 +277,16 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   }
 
   @Override
+  public void tampered(ApiKey key, List<String> fields) {
+    Counter.builder("keyward.api.key.status.tampered")
+        .description(
+            "ApiKey status changes to operator-owned fields made by someone else, put back")
+        .tags("namespace", key.getMetadata().getNamespace())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
   public void unsealFailed(ToolSecret toolSecret, UnsealFailure failure) {
     Counter.builder("keyward.unseal.failures")
         .description("Sealed values that did not open, by reason")

@@ -9,9 +9,12 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.impl.BaseClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.vertx.core.Context;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Kubernetes client of Keyward's long-running processes, the operator and the verifier.
@@ -57,11 +60,16 @@ public final class KeywardClients {
    * From now on ({@code true}) or no longer, {@code client}'s watch events are handled on the HTTP
    * event loop that received them; see {@link TaskExecutor}. Only for a client built by {@link
    * #builder}, and only while every informer of the client has synced and none is starting or
-   * stopping.
+   * stopping. Switching it off returns once no event is being handled on an event loop (at most 5
+   * seconds), so informers stopped afterwards never wait for one.
    */
   public static void handleEventsOnEventLoop(KubernetesClient client, boolean on) {
     if (client.adapt(BaseClient.class).getExecutor() instanceof TaskExecutor executor) {
-      executor.inline = on;
+      if (on) {
+        executor.inline = true;
+      } else {
+        executor.stopInline(Duration.ofSeconds(5));
+      }
     }
   }
 
@@ -91,12 +99,36 @@ public final class KeywardClients {
     final ExecutorService pool = Executors.newCachedThreadPool(DaemonThreads.named("kube-client"));
     volatile boolean inline;
 
+    /** Tasks running on an event loop right now. */
+    final AtomicInteger running = new AtomicInteger();
+
     @Override
     public void execute(Runnable task) {
       if (inline && Context.isOnEventLoopThread()) {
-        task.run();
+        running.incrementAndGet();
+        try {
+          task.run();
+        } finally {
+          running.decrementAndGet();
+        }
       } else {
         pool.execute(task);
+      }
+    }
+
+    /**
+     * Hands every later task to the pool and waits until none runs on an event loop any more, for
+     * at most {@code limit}: a task still running there when the informers stop could wait for the
+     * lock JOSDK's {@code stop()} holds, while the stop waits for that event loop.
+     */
+    void stopInline(Duration limit) {
+      inline = false;
+      if (Context.isOnEventLoopThread()) {
+        return;
+      }
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (running.get() > 0 && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(100_000);
       }
     }
   }

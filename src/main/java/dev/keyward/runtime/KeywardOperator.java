@@ -92,7 +92,12 @@ public final class KeywardOperator implements AutoCloseable {
                 settings.toolIndexName(),
                 settings.grantLimitBytes(),
                 settings.toolGrantObserver()));
-    operator.register(apiKeys, this::namespaces);
+    operator.register(
+        apiKeys,
+        c -> {
+          namespaces(c);
+          c.withOnUpdateFilter(apiKeys.updateFilter());
+        });
     operator.register(toolSecrets, this::namespaces);
     operator.register(toolGrants, this::namespaces);
   }

@@ -12,6 +12,8 @@ public enum Code {
   WRONG_NAMESPACE(403),
   RATE_LIMITED(429),
   NOT_READY(503),
+  /** The shared rate-limit store did not answer and {@code --rate-limit-on-store-error=deny}. */
+  RATE_LIMIT_UNAVAILABLE(503),
   BAD_REQUEST(400),
   TOO_LARGE(413);
 

@@ -6,8 +6,8 @@ package dev.keyward.verifier;
  *
  * @param validUntilMillis epoch millis from which the key is expired ({@code status.expiresAt}, or
  *     {@code previousKey.validUntil}); {@link Long#MAX_VALUE} when it never expires
- * @param statusLastUsedSeconds {@code lastUsedAt} as status says it, epoch seconds, or {@link
- *     Long#MIN_VALUE} when never used
+ * @param statusLastUsedSeconds this version's last use as status says it ({@code keyLastUsedAt} or
+ *     {@code previousKey.lastUsedAt}), epoch seconds, or {@link Long#MIN_VALUE} when never used
  * @param usage the last successful verification here, kept across watch events for this hash
  */
 public record KeyRecord(

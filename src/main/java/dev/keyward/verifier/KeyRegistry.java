@@ -79,7 +79,7 @@ public final class KeyRegistry {
     heard();
     Entry old = byName.get(id);
     ApiKeyStatus status = key.getStatus();
-    KeyOwner owner = owner(key, old == null ? null : old.owner().bucket());
+    KeyOwner owner = owner(key, old == null ? null : old.owner().limit());
     KeyHash current = null;
     KeyHash previous = null;
     if (status != null && status.getKeyVersion() != null) {
@@ -92,7 +92,7 @@ public final class KeyRegistry {
                 status.getKeyVersion(),
                 false,
                 millis(status.getExpiresAt()),
-                seconds(status.getLastUsedAt()),
+                seconds(status.getKeyLastUsedAt()),
                 usage(current, id)));
       }
       PreviousKey prev = status.getPreviousKey();
@@ -223,7 +223,7 @@ public final class KeyRegistry {
         : new KeyRecord.Usage();
   }
 
-  private static KeyOwner owner(ApiKey key, TokenBucket oldBucket) {
+  private static KeyOwner owner(ApiKey key, KeyLimit oldLimit) {
     ApiKeySpec spec = key.getSpec() == null ? new ApiKeySpec() : key.getSpec();
     ApiKeyStatus status = key.getStatus();
     String phase = status == null ? null : status.getPhase();
@@ -238,15 +238,16 @@ public final class KeyRegistry {
         scopes,
         Boolean.TRUE.equals(spec.getRevoked()) || "Revoked".equals(phase),
         "Expired".equals(phase),
-        bucket(key, spec.getRateLimit(), oldBucket));
+        status == null ? Long.MIN_VALUE : seconds(status.getLastUsedAt()),
+        limit(key, spec.getRateLimit(), oldLimit));
   }
 
   /**
-   * The ApiKey's token bucket; the old one when the limit did not change, so a watch event does not
-   * refill it. A limit the operator would refuse (requests under 1, a bad period) sets none: the
-   * operator reports it on the ApiKey.
+   * The ApiKey's rate limit, keyed by its uid; the old one when the limit did not change, so a
+   * watch event does not refill it. A limit the operator would refuse (requests under 1, a bad
+   * period) sets none: the operator reports it on the ApiKey.
    */
-  private static TokenBucket bucket(ApiKey key, RateLimit limit, TokenBucket old) {
+  private static KeyLimit limit(ApiKey key, RateLimit limit, KeyLimit old) {
     if (limit == null || limit.getRequests() == null || limit.getRequests() < 1) {
       return null;
     }
@@ -261,9 +262,13 @@ public final class KeyRegistry {
           e.getMessage());
       return null;
     }
-    return old != null && old.sameLimit(limit.getRequests(), per)
+    String uid = key.getMetadata().getUid();
+    if (uid == null) {
+      uid = key.getMetadata().getNamespace() + "/" + key.getMetadata().getName();
+    }
+    return old != null && old.sameLimit(uid, limit.getRequests(), per)
         ? old
-        : new TokenBucket(limit.getRequests(), per);
+        : new KeyLimit(uid, limit.getRequests(), per);
   }
 
   private static ApiKey stub(KeyOwner owner) {

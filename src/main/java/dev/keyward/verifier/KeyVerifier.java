@@ -1,5 +1,6 @@
 package dev.keyward.verifier;
 
+import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.function.BooleanSupplier;
  * registry and the clock alone. Expiry is judged here, at request time, never by waiting for the
  * operator. In order: not synced yet (503, fail closed), missing or malformed, unknown, revoked,
  * expired, wrong namespace, missing scope, over the rate limit. Only a request that passes every
- * check takes a token and counts as a use.
+ * check takes from the key's budget in the {@link RateLimitStore} and counts as a use.
  */
 public final class KeyVerifier {
 
@@ -19,14 +20,54 @@ public final class KeyVerifier {
   private final KeyRegistry registry;
   private final Clock clock;
   private final BooleanSupplier synced;
+  private final RateLimitStore limits;
 
+  /** With each key's limit kept in this replica alone. */
   public KeyVerifier(KeyRegistry registry, Clock clock, BooleanSupplier synced) {
+    this(registry, clock, synced, new LocalRateLimits(() -> 1));
+  }
+
+  public KeyVerifier(
+      KeyRegistry registry, Clock clock, BooleanSupplier synced, RateLimitStore limits) {
     this.registry = registry;
     this.clock = clock;
     this.synced = synced;
+    this.limits = limits;
   }
 
-  public Verdict verify(Presented.Result presented, Requirements requirements) {
+  /**
+   * The verdict; at once unless the key has a rate limit kept in a shared store, then after its one
+   * round trip (bounded by the store's timeout).
+   */
+  public Future<Verdict> verify(Presented.Result presented, Requirements requirements) {
+    Verdict checked = check(presented, requirements);
+    if (checked.code() != Code.OK) {
+      return Future.succeededFuture(checked);
+    }
+    KeyRecord record = checked.record();
+    KeyLimit limit = record.owner().limit();
+    Instant now = clock.instant();
+    if (limit == null) {
+      record.usage().used(now.getEpochSecond());
+      return Future.succeededFuture(checked);
+    }
+    return limits
+        .take(limit, now.getEpochSecond() * 1_000_000_000L + now.getNano())
+        .map(
+            retryAfter -> {
+              if (retryAfter == RateLimitStore.UNAVAILABLE) {
+                return new Verdict(Code.RATE_LIMIT_UNAVAILABLE, record, 1);
+              }
+              if (retryAfter > 0) {
+                return new Verdict(Code.RATE_LIMITED, record, retryAfter);
+              }
+              record.usage().used(now.getEpochSecond());
+              return checked;
+            });
+  }
+
+  /** Every check but the rate limit: OK means the key may be used if its budget allows. */
+  private Verdict check(Presented.Result presented, Requirements requirements) {
     if (!synced.getAsBoolean()) {
       return NOT_READY;
     }
@@ -52,14 +93,6 @@ public final class KeyVerifier {
     if (!owner.scopes().containsAll(requirements.scopes())) {
       return new Verdict(Code.INSUFFICIENT_SCOPE, record, 0);
     }
-    TokenBucket bucket = owner.bucket();
-    if (bucket != null) {
-      long retryAfter = bucket.take(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-      if (retryAfter > 0) {
-        return new Verdict(Code.RATE_LIMITED, record, retryAfter);
-      }
-    }
-    record.usage().used(now.getEpochSecond());
     return new Verdict(Code.OK, record, 0);
   }
 }

@@ -13,10 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes {@code status.lastUsedAt} and {@code status.previousKey.lastUsedAt} in the background. A
- * key version's use is written when it is newer than what status says (or what this replica wrote
- * last) by at least the granularity, or when status has none yet: at most one write per key version
- * per granularity per replica. Each write is a JSON merge patch of that one field on the status
+ * Writes the usage fields of status in the background: a version's last use ({@code keyLastUsedAt}
+ * for the current key, {@code previousKey.lastUsedAt} for the previous one) and, in the same patch
+ * when it is newer, the object's {@code lastUsedAt}, which therefore only ever moves forward. A key
+ * version's use is written when it is newer than what status says (or what this replica wrote last)
+ * by at least the granularity, or when status has none yet: at most one write per key version per
+ * granularity per replica. Each write is a JSON merge patch of that one field on the status
  * subresource, with the resourceVersion the cache saw, so a rotation in between (which moves the
  * key to {@code previousKey}) makes it fail with 409 instead of crediting the wrong version; the
  * next pass writes against the fresh object.
@@ -73,10 +75,11 @@ public final class UsageWriter {
     KeyOwner owner = record.owner();
     long used = record.usage().lastUsedSeconds();
     String at = Instant.ofEpochSecond(used).toString();
+    String object = used > owner.lastUsedSeconds() ? ",\"lastUsedAt\":\"" + at + "\"" : "";
     String field =
         record.previous()
-            ? "{\"previousKey\":{\"lastUsedAt\":\"" + at + "\"}}"
-            : "{\"lastUsedAt\":\"" + at + "\"}";
+            ? "{\"previousKey\":{\"lastUsedAt\":\"" + at + "\"}" + object + "}"
+            : "{\"keyLastUsedAt\":\"" + at + "\"" + object + "}";
     String patch =
         "{\"metadata\":{\"resourceVersion\":\""
             + owner.resourceVersion()

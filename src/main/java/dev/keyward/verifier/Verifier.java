@@ -86,6 +86,9 @@ public final class Verifier implements AutoCloseable {
   private final VerifierMetrics metrics;
   private final VerifierHttp http;
   private final UsageWriter usage;
+  private final RateLimiting rateLimiting;
+  private final ReadyReplicas replicas;
+  private final RateLimitStore limits;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -95,10 +98,34 @@ public final class Verifier implements AutoCloseable {
           });
 
   public Verifier(Settings settings) {
+    this(settings, RateLimiting.local());
+  }
+
+  public Verifier(Settings settings, RateLimiting rateLimiting) {
     this.settings = settings;
+    this.rateLimiting = rateLimiting;
     this.registry = new KeyRegistry(settings.clock());
     this.metrics = new VerifierMetrics(registry, this::synced);
-    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced);
+    this.replicas =
+        rateLimiting.replicasService() == null
+            ? null
+            : new ReadyReplicas(
+                settings.client(),
+                rateLimiting.replicasNamespace(),
+                rateLimiting.replicasService());
+    LocalRateLimits local = new LocalRateLimits(replicas == null ? () -> 1 : replicas::ready);
+    metrics.rateLimitReplicas(replicas == null ? () -> 1 : replicas::ready);
+    this.limits =
+        rateLimiting.storeUrl() == null
+            ? local
+            : new RedisRateLimits(
+                rateLimiting.storeUrl(),
+                rateLimiting.storePassword(),
+                rateLimiting.storeTimeout(),
+                rateLimiting.onStoreError(),
+                local,
+                reason -> metrics.rateLimitFallback(reason, rateLimiting.onStoreError()));
+    KeyVerifier verifier = new KeyVerifier(registry, settings.clock(), this::synced, limits);
     this.http =
         new VerifierHttp(new VerifyApi(verifier), metrics, this::synced, settings.eventLoops());
     this.usage = new UsageWriter(settings.client(), registry, settings.usageGranularity(), metrics);
@@ -110,6 +137,12 @@ public final class Verifier implements AutoCloseable {
    */
   public void start() throws Exception {
     http.start(settings.httpPort(), settings.eventLoops());
+    if (limits instanceof RedisRateLimits redis) {
+      redis.start(http.vertx());
+    }
+    if (replicas != null) {
+      replicas.start();
+    }
     if (settings.watchedNamespaces().isEmpty()) {
       informers.add(
           inform(settings.client().resources(ApiKey.class).inAnyNamespace().withLimit(500L), null));
@@ -199,6 +232,15 @@ public final class Verifier implements AutoCloseable {
     return registry;
   }
 
+  /** Ready verifier replicas a local limit is divided by (1 when not divided). */
+  public int rateLimitReplicas() {
+    return replicas == null ? 1 : replicas.ready();
+  }
+
+  public RateLimiting rateLimiting() {
+    return rateLimiting;
+  }
+
   public VerifierMetrics metrics() {
     return metrics;
   }
@@ -212,6 +254,10 @@ public final class Verifier implements AutoCloseable {
   public void close() {
     background.shutdownNow();
     informers.forEach(SharedIndexInformer::stop);
+    if (replicas != null) {
+      replicas.close();
+    }
+    limits.close();
     http.close();
   }
 }

@@ -1,6 +1,9 @@
 package dev.keyward.verifier;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -107,19 +110,23 @@ public final class VerifierHttp implements AutoCloseable {
     return port;
   }
 
+  /** The event loops the verifier answers on (a shared rate-limit store's client runs on them). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   private void handle(HttpServerRequest request) {
     long start = System.nanoTime();
     String path = request.path();
     try {
       if (path.equals(Requirements.VERIFY_PATH)
           || path.startsWith(Requirements.VERIFY_PATH + "/")) {
-        Answer answer =
-            api.forwardAuth(
+        api.forwardAuth(
                 path,
                 name -> request.params().getAll(name),
                 request.headers().getAll("Authorization"),
-                request.headers().getAll("X-API-Key"));
-        send(request, answer, start);
+                request.headers().getAll("X-API-Key"))
+            .onComplete(answer -> answered(request, answer, start, path));
       } else if (path.equals("/v1/keys/verify")) {
         if (request.method() != HttpMethod.POST) {
           plain(request.response(), 405, "use POST\n");
@@ -166,15 +173,34 @@ public final class VerifierHttp implements AutoCloseable {
         v -> {
           if (!done[0]) {
             done[0] = true;
-            send(request, api.json(body.getBytes()), start);
+            api.json(body.getBytes())
+                .onComplete(answer -> answered(request, answer, start, "/v1/keys/verify"));
           }
         });
+  }
+
+  private void answered(
+      HttpServerRequest request, AsyncResult<Answer> answer, long start, String path) {
+    if (answer.succeeded()) {
+      send(request, answer.result(), start);
+    } else {
+      log.warn(
+          "Request to {} failed: {}", safePath(path), answer.cause().getClass().getSimpleName());
+      send(request, Answer.code(400, Code.BAD_REQUEST), start);
+    }
   }
 
   private void send(HttpServerRequest request, Answer answer, long start) {
     HttpServerResponse response = request.response().setStatusCode(answer.status());
     answer.headers().forEach(response::putHeader);
-    response.end(answer.body());
+    // Always a length (0 for a body-less answer): a proxy reading only the header knows the answer
+    // is complete and can reuse the connection. HEAD gets the GET answer's header and no body.
+    response.putHeader("Content-Length", Integer.toString(answer.body().getBytes(UTF_8).length));
+    if (request.method() == HttpMethod.HEAD) {
+      response.end();
+    } else {
+      response.end(answer.body());
+    }
     metrics.answered(answer.code(), System.nanoTime() - start);
   }
 

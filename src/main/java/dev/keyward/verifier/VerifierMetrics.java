@@ -24,6 +24,11 @@ import java.util.function.BooleanSupplier;
  *       the API server (an event, or a watch known to be open); it grows while the API server is
  *       gone and the verifier answers from what it last saw
  *   <li>{@code keyward_verifier_usage_writes_total{result}}: status patches of lastUsedAt
+ *   <li>{@code keyward_verifier_rate_limit_store_fallbacks_total{reason,mode}}: rate-limit
+ *       decisions made without the shared store ({@code reason}: timeout, error, or backoff while
+ *       it is retried once a second; {@code mode}: local, allow, deny)
+ *   <li>{@code keyward_verifier_rate_limit_replicas}: ready verifier replicas a local limit is
+ *       divided by
  * </ul>
  */
 public final class VerifierMetrics {
@@ -70,6 +75,31 @@ public final class VerifierMetrics {
 
   void usageWrite(String result) {
     registry.counter("keyward.verifier.usage.writes", "result", result).increment();
+  }
+
+  void rateLimitFallback(String reason, RedisRateLimits.OnStoreError mode) {
+    registry
+        .counter(
+            "keyward.verifier.rate.limit.store.fallbacks",
+            "reason",
+            reason,
+            "mode",
+            mode.name().toLowerCase(java.util.Locale.ROOT))
+        .increment();
+  }
+
+  void rateLimitReplicas(java.util.function.IntSupplier replicas) {
+    Gauge.builder("keyward.verifier.rate.limit.replicas", replicas::getAsInt)
+        .description("Ready verifier replicas a local rate limit is divided by")
+        .register(registry);
+  }
+
+  /** Rate-limit decisions made without the shared store so far. */
+  public long rateLimitFallbacks() {
+    return (long)
+        registry.find("keyward.verifier.rate.limit.store.fallbacks").counters().stream()
+            .mapToDouble(Counter::count)
+            .sum();
   }
 
   public PrometheusMeterRegistry registry() {

@@ -3,6 +3,7 @@ package dev.keyward.verifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +29,11 @@ public final class VerifyApi {
     this.verifier = verifier;
   }
 
-  /** Forward-auth: the verdict as a status, identity headers on 200, a JSON code otherwise. */
-  public Answer forwardAuth(
+  /**
+   * Forward-auth: the verdict as a status and {@code X-Keyward-Code}; identity headers and no body
+   * on 200, a JSON code otherwise.
+   */
+  public Future<Answer> forwardAuth(
       String path,
       Function<String, List<String>> query,
       List<String> authorization,
@@ -38,22 +42,23 @@ public final class VerifyApi {
     try {
       requirements = Requirements.of(path, query);
     } catch (IllegalArgumentException e) {
-      return Answer.code(400, Code.BAD_REQUEST);
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
-    Verdict verdict = verifier.verify(Presented.extract(authorization, apiKey), requirements);
-    return forwardAuthAnswer(verdict, requirements.denyAs403());
+    return verifier
+        .verify(Presented.extract(authorization, apiKey), requirements)
+        .map(verdict -> forwardAuthAnswer(verdict, requirements.denyAs403()));
   }
 
   static Answer forwardAuthAnswer(Verdict verdict, boolean denyAs403) {
     Code code = verdict.code();
     if (code == Code.OK) {
       KeyRecord record = verdict.record();
-      return Answer.code(200, code)
+      return Answer.headerOnly(200, code)
           .with("X-Keyward-ApiKey", record.owner().id())
           .with("X-Keyward-Key-Version", Integer.toString(record.keyVersion()))
           .with("X-Keyward-Scopes", String.join(",", record.owner().scopes()));
     }
-    boolean masked = denyAs403 && (code == Code.RATE_LIMITED || code == Code.NOT_READY);
+    boolean masked = denyAs403 && (code == Code.RATE_LIMITED || code.status() == 503);
     Answer answer = Answer.code(masked ? 403 : code.status(), code);
     if (masked) {
       answer.with("X-Keyward-Status", Integer.toString(code.status()));
@@ -72,31 +77,36 @@ public final class VerifyApi {
    * {"valid", "code", "apiKey", "keyVersion", "scopes", "expiresAt"}} for any key, 400 for a body
    * that is not that, 503 before the cache has synced.
    */
-  public Answer json(byte[] body) {
+  public Future<Answer> json(byte[] body) {
     if (body.length > MAX_JSON_BODY) {
-      return Answer.code(413, Code.TOO_LARGE);
+      return Future.succeededFuture(Answer.code(413, Code.TOO_LARGE));
     }
     JsonNode request;
     try {
       request = JSON.readTree(body);
     } catch (IOException e) {
-      return Answer.code(400, Code.BAD_REQUEST);
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
     if (request == null
         || !request.isObject()
         || (request.has("key") && !request.get("key").isTextual())) {
-      return Answer.code(400, Code.BAD_REQUEST);
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
     List<String> scopes = strings(request.get("scopes"));
     List<String> namespaces = strings(request.get("namespaces"));
     if (scopes == null || namespaces == null) {
-      return Answer.code(400, Code.BAD_REQUEST);
+      return Future.succeededFuture(Answer.code(400, Code.BAD_REQUEST));
     }
     Presented.Result presented =
         request.has("key")
             ? Presented.extract(List.of(), List.of(request.get("key").asText()))
             : Presented.extract(List.of(), List.of());
-    Verdict verdict = verifier.verify(presented, new Requirements(scopes, namespaces, false));
+    return verifier
+        .verify(presented, new Requirements(scopes, namespaces, false))
+        .map(VerifyApi::jsonAnswer);
+  }
+
+  private static Answer jsonAnswer(Verdict verdict) {
     if (verdict.code() == Code.NOT_READY) {
       return forwardAuthAnswer(verdict, false);
     }

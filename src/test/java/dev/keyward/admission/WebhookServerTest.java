@@ -3,11 +3,11 @@ package dev.keyward.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyward.testing.WebhookCertificates;
+import dev.keyward.testing.WebhookCertificates.Issued;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,18 +15,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,83 +42,20 @@ class WebhookServerTest {
     }
   }
 
-  record Issued(X509Certificate cert, PrivateKey key) {}
-
   /** A self-signed certificate for localhost with common name {@code cn}. */
   Issued issue(String cn, String algorithm) throws Exception {
-    Path store = dir.resolve(cn + ".p12");
-    Process keytool =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair",
-                "-alias",
-                "webhook",
-                "-keyalg",
-                algorithm,
-                "-dname",
-                "CN=" + cn,
-                "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-keystore",
-                store.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                "changeit")
-            .redirectErrorStream(true)
-            .start();
-    keytool.getInputStream().readAllBytes();
-    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(keytool.exitValue()).isZero();
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(store.toFile())) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    return new Issued(
-        (X509Certificate) ks.getCertificate("webhook"),
-        (PrivateKey) ks.getKey("webhook", "changeit".toCharArray()));
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
+    return WebhookCertificates.issue(dir, cn, algorithm);
   }
 
   /**
    * Writes tls.crt and tls.key; {@code pkcs1} writes an RSA key the way Helm's genSignedCert does.
    */
   void install(Issued issued, boolean pkcs1, Instant modified) throws Exception {
-    byte[] pkcs8 = issued.key().getEncoded();
-    String key =
-        pkcs1
-            // An RSA PKCS#8 key of this size is a 26-byte header followed by the PKCS#1 key.
-            ? pem("RSA PRIVATE KEY", Arrays.copyOfRange(pkcs8, 26, pkcs8.length))
-            : pem("PRIVATE KEY", pkcs8);
-    Files.writeString(dir.resolve("tls.crt"), pem("CERTIFICATE", issued.cert().getEncoded()));
-    Files.writeString(dir.resolve("tls.key"), key);
-    Files.setLastModifiedTime(dir.resolve("tls.crt"), FileTime.from(modified));
-    Files.setLastModifiedTime(dir.resolve("tls.key"), FileTime.from(modified));
+    WebhookCertificates.install(dir, issued, pkcs1, modified);
   }
 
   static SSLContext trusting(Certificate... certs) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    for (int i = 0; i < certs.length; i++) {
-      trust.setCertificateEntry("ca" + i, certs[i]);
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
-    return tls;
+    return WebhookCertificates.trusting(certs);
   }
 
   /** The common name of the certificate the server presents on a fresh handshake. */

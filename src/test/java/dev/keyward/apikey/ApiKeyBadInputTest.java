@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.common.Conditions;
 import dev.keyward.secrets.SecretTarget;
+import dev.keyward.testing.CrdSchema;
 import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.RulesLessCrds;
 import dev.keyward.testing.TestToolSecrets;
+import dev.keyward.testing.WithoutCrdRules;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every kind of bad ApiKey, on a running operator: phase Failed, its own Ready=False reason, one
- * Warning Event, no key issued, and no retry storm.
+ * Warning Event, no key issued, and no retry storm (in the rules-less world, where the API server
+ * stores what the CRD's rules refuse); and, against the real CRD, the API server refusing each one
+ * its rules can tell with the operator's reason.
  */
 class ApiKeyBadInputTest {
 
@@ -98,6 +104,37 @@ class ApiKeyBadInputTest {
   }
 
   @Test
+  void theApiServerRefusesWhatTheRulesCanTellWithTheOperatorsReason() {
+    int refused = 0;
+    SoftAssertions soft = new SoftAssertions();
+    for (Case c : cases()) {
+      ApiKey key = apiKey(c.name(), c.spec());
+      List<CrdSchema.Violation> violations = RulesLessCrds.realSchema(key).validate(key);
+      if (violations.isEmpty()) {
+        continue; // only the operator can tell (docs/validation.md)
+      }
+      refused++;
+      KubernetesClientException e = kw.createRefused(key);
+      soft.assertThat(e.getCode()).as(c.name()).isEqualTo(422);
+      soft.assertThat(e.getStatus().getReason()).as(c.name()).isEqualTo("Invalid");
+      for (CrdSchema.Violation v : violations) {
+        soft.assertThat(e.getStatus().getMessage()).as(c.name()).contains(v.path() + ": ");
+        if (v.rule().contains(": ")) {
+          soft.assertThat(e.getStatus().getMessage())
+              .as("%s: the API server names the operator's reason", c.name())
+              .contains(c.reason() + ": ");
+        }
+      }
+      soft.assertThat(kw.apiKey(c.name())).as("%s: not stored", c.name()).isNull();
+    }
+    soft.assertAll();
+    assertThat(refused)
+        .isEqualTo(
+            ApiKeyCrdRulesTest.BAD_INPUT.values().stream().filter(r -> !r.isEmpty()).count());
+  }
+
+  @Test
+  @WithoutCrdRules("every bad spec, as a cluster holds them when its CRDs lag behind Keyward")
   void everyBadInputGetsItsOwnReasonAWarningAndNoRetryStorm() throws Exception {
     kw.admin()
         .secrets()

@@ -45,6 +45,11 @@ class ApiKeyUsageTest {
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":" + statusJson + "}");
   }
 
+  /** What a verifier writes for a use of the current key at {@code at}, newer than any before. */
+  static String currentKeyUse(String at) {
+    return "{\"keyLastUsedAt\":\"" + at + "\",\"lastUsedAt\":\"" + at + "\"}";
+  }
+
   String now() {
     return kw.clock().instant().truncatedTo(ChronoUnit.SECONDS).toString();
   }
@@ -149,11 +154,11 @@ class ApiKeyUsageTest {
   }
 
   @Test
-  void aVerifiersLastUsedAtSurvivesTheOperatorsStatusWritesAndMovesWithARotation() {
+  void aVerifiersLastUsedAtSurvivesTheOperatorsStatusWritesAndARotationKeepsIt() {
     kw.create(apiKey("used", s -> s.setType("Agent")));
     kw.awaitApiKey("used", k -> activeAt(k, 1));
     String usedAt = now();
-    recordUse("used", "{\"lastUsedAt\":\"" + usedAt + "\"}");
+    recordUse("used", currentKeyUse(usedAt));
 
     // A spec edit makes the operator patch status (observedGeneration, condition).
     ApiKey edited = kw.edit("used", k -> withScopes(k, "read"));
@@ -163,33 +168,65 @@ class ApiKeyUsageTest {
             k ->
                 edited.getMetadata().getGeneration().equals(k.getStatus().getObservedGeneration()));
     assertThat(afterEdit.getStatus().getLastUsedAt()).isEqualTo(usedAt);
+    assertThat(afterEdit.getStatus().getKeyLastUsedAt()).isEqualTo(usedAt);
 
     // A later use, written while the operator works, is not moved back by its next write.
     kw.tick(DAY);
     String laterUse = now();
-    recordUse("used", "{\"lastUsedAt\":\"" + laterUse + "\"}");
+    recordUse("used", currentKeyUse(laterUse));
     kw.tick(DAY);
     await()
         .during(Duration.ofMillis(300))
         .until(() -> laterUse.equals(kw.apiKey("used").getStatus().getLastUsedAt()));
 
-    // A rotation: the use describes the key that is now previous; the new version has none.
+    // A rotation: the version's use moves to previousKey, the new version has none, and the
+    // object's last use stays: the key was used, whichever value it was.
     kw.edit("used", k -> rotateOnRequest(k, "rotate-1"));
     ApiKey rotated = kw.awaitApiKey("used", k -> activeAt(k, 2));
-    assertThat(rotated.getStatus().getLastUsedAt()).isNull();
+    assertThat(rotated.getStatus().getLastUsedAt()).isEqualTo(laterUse);
+    assertThat(rotated.getStatus().getKeyLastUsedAt()).isNull();
     assertThat(rotated.getStatus().getPreviousKey().getLastUsedAt()).isEqualTo(laterUse);
 
-    // Callers still on the previous key: that use survives too.
+    // Callers still on the previous key, recorded by a verifier that writes only that version's
+    // field: the operator's next status write rolls it up into the object's last use.
     kw.tick(DAY);
     String previousUse = now();
     recordUse("used", "{\"previousKey\":{\"lastUsedAt\":\"" + previousUse + "\"}}");
-    kw.edit("used", k -> withScopes(k, "read", "write"));
+    ApiKey editedAgain = kw.edit("used", k -> withScopes(k, "read", "write"));
     ApiKey afterSecondEdit =
         kw.awaitApiKey(
             "used",
-            k -> k.getStatus().getObservedGeneration() > edited.getMetadata().getGeneration());
+            k ->
+                editedAgain
+                    .getMetadata()
+                    .getGeneration()
+                    .equals(k.getStatus().getObservedGeneration()));
     assertThat(afterSecondEdit.getStatus().getPreviousKey().getLastUsedAt()).isEqualTo(previousUse);
     assertThat(afterSecondEdit.getStatus().getPreviousKey().getKeyHash()).isNotNull();
+    assertThat(afterSecondEdit.getStatus().getLastUsedAt()).isEqualTo(previousUse);
+    assertThat(afterSecondEdit.getStatus().getKeyLastUsedAt()).isNull();
+
+    // The new key is used, then the previous one once more, later: each version keeps its own
+    // use, and the next rotation hands the new key's own use (not the object's) to previousKey.
+    kw.tick(DAY);
+    String newKeyUse = now();
+    recordUse("used", currentKeyUse(newKeyUse));
+    kw.tick(Duration.ofHours(1));
+    String lastPreviousUse = now();
+    recordUse(
+        "used",
+        "{\"previousKey\":{\"lastUsedAt\":\""
+            + lastPreviousUse
+            + "\"},\"lastUsedAt\":\""
+            + lastPreviousUse
+            + "\"}");
+    kw.edit("used", k -> rotateOnRequest(k, "rotate-2"));
+    ApiKey rotatedAgain = kw.awaitApiKey("used", k -> activeAt(k, 3));
+    assertThat(rotatedAgain.getStatus().getPreviousKey().getLastUsedAt()).isEqualTo(newKeyUse);
+    assertThat(rotatedAgain.getStatus().getLastUsedAt())
+        .as("never moved back by a rotation")
+        .isEqualTo(lastPreviousUse);
+    assertThat(rotatedAgain.getStatus().getKeyLastUsedAt()).isNull();
   }
 
   @Test
@@ -197,7 +234,7 @@ class ApiKeyUsageTest {
     kw.create(apiKey("racy", s -> s.setType("Agent")));
     kw.awaitApiKey("racy", k -> activeAt(k, 1));
     String firstUse = now();
-    recordUse("racy", "{\"lastUsedAt\":\"" + firstUse + "\"}");
+    recordUse("racy", currentKeyUse(firstUse));
     await().until(() -> firstUse.equals(kw.apiKey("racy").getStatus().getLastUsedAt()));
     await().pollDelay(Duration.ofMillis(300)).until(() -> true); // the operator's cache has it
 
@@ -211,7 +248,7 @@ class ApiKeyUsageTest {
               if (r.isWrite()
                   && r.path().contains("/apikeys/racy/status")
                   && raced.compareAndSet(false, true)) {
-                recordUse("racy", "{\"lastUsedAt\":\"" + racingUse + "\"}");
+                recordUse("racy", currentKeyUse(racingUse));
               }
             });
     ApiKey edited = kw.edit("racy", k -> withScopes(k, "read"));
@@ -222,6 +259,7 @@ class ApiKeyUsageTest {
 
     assertThat(raced).isTrue();
     assertThat(kw.apiKey("racy").getStatus().getLastUsedAt()).isEqualTo(racingUse);
+    assertThat(kw.apiKey("racy").getStatus().getKeyLastUsedAt()).isEqualTo(racingUse);
   }
 
   @Test
@@ -232,7 +270,7 @@ class ApiKeyUsageTest {
     kw.awaitApiKey("busy", k -> activeAt(k, 1));
 
     kw.tick(DAY.multipliedBy(20));
-    recordUse("busy", "{\"lastUsedAt\":\"" + now() + "\"}");
+    recordUse("busy", currentKeyUse(now()));
     kw.tick(DAY.multipliedBy(10).plusSeconds(1));
 
     ApiKey idle = kw.awaitApiKey("idle", k -> "Revoked".equals(k.getStatus().getPhase()));

@@ -473,6 +473,33 @@ class RotationPlanTest {
   }
 
   @Test
+  void theApiKeysLastUseCountsEvenWhenNoVersionInStatusHoldsIt() {
+    KeyPolicy policy = policy(s -> s.setRevokeWhenUnusedFor("100d"));
+    KeyState v1 = active(1, key(1), T0);
+    Instant day88 = T0.plus(DAY.multipliedBy(88));
+    // status.lastUsedAt alone: the version that was used then is gone from status.
+    KeyUsage objectOnly = new KeyUsage(day88.toString(), java.util.Map.of());
+
+    assertThat(objectOnly.lastUse(v1)).isEqualTo(day88);
+    assertThat(decide(policy, v1, objectOnly, T0.plus(DAY.multipliedBy(100))).change())
+        .isEqualTo(Change.NONE);
+    assertThat(decide(policy, v1, objectOnly, T0.plus(DAY.multipliedBy(100))).nextCheck())
+        .isEqualTo(day88.plus(DAY.multipliedBy(100)));
+  }
+
+  @Test
+  void aKeyIssuedAfterAnOlderUseCountsFromItsIssue() {
+    Instant day50 = T0.plus(DAY.multipliedBy(50));
+    KeyState reissued = active(2, key(2), day50);
+    KeyUsage usedBefore =
+        new KeyUsage(T0.plus(DAY.multipliedBy(10)).toString(), java.util.Map.of());
+
+    assertThat(usedBefore.lastUse(reissued)).isEqualTo(day50);
+    assertThat(decide(UNUSED_30D, reissued, usedBefore, day50.plus(DAY)).nextCheck())
+        .isEqualTo(day50.plus(UNUSED_FOR));
+  }
+
+  @Test
   void secretsWrittenBeforeTheUnusedClockExistedCountFromTheIssueTime() {
     KeyState legacy =
         new KeyState(

@@ -71,6 +71,13 @@ final class VerifierBench {
         figures.put("p6_verifier", v);
         figures.put("p6_ratio_floor_over_verifier", round(f.perSecond() / v.perSecond()));
 
+        // P12: the verifier through nginx against nginx's own trivial auth answer.
+        if (NginxBench.available()) {
+          figures.putAll(NginxBench.run(verifier.port, NS, keys, out));
+        } else {
+          System.out.println("P12 left out: no " + NginxBench.NGINX + " (apt-get install nginx)");
+        }
+
         // P8: heap after GC, with n keys and with none.
         long full = verifier.heapAfterGc();
         long none = empty.heapAfterGc();

@@ -5,6 +5,7 @@ import static dev.keyward.testing.TestApiKeys.rotation;
 import static dev.keyward.testing.TestToolGrants.entry;
 import static dev.keyward.testing.TestToolGrants.toolGrant;
 import static dev.keyward.testing.TestToolGrants.tools;
+import static dev.keyward.testing.TestToolSecrets.plainSecret;
 import static dev.keyward.testing.TestToolSecrets.toolSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,16 +94,19 @@ class GitOpsHealthTest {
               s.setExpiresAfter("30s");
               s.setRotation(rotation(false, null));
             }));
-    harness.create(
-        apiKey(
-            "failed",
-            s -> {
-              s.setExpiresAfter("40s");
-              s.setRotation(rotation(true, "30s")); // more than half the lifetime: InvalidRotation
-            }));
+    // Failed in the real world, where the CRD's rules refuse a bad spec at apply time: the Secret
+    // it would write belongs to someone else (SecretConflict).
+    harness
+        .admin()
+        .secrets()
+        .resource(plainSecret(harness.namespace(), "failed", "apiKey", "not-ours"))
+        .create();
+    harness.create(apiKey("failed", s -> {}));
     harness.create(
         toolSecret("sealed", s -> s.setEncryptedValue(harness.seal("tok-1234", "sealed"))));
-    harness.create(toolSecret("unopenable", s -> s.setEncryptedValue("not base64!")));
+    // Well-formed, so the rules let it in, but sealed for another object (WrongObject).
+    harness.create(
+        toolSecret("unopenable", s -> s.setEncryptedValue(harness.seal("tok-1234", "other"))));
 
     expect(() -> harness.apiKey("active"), "Active", "Healthy", "Current");
     expect(() -> harness.apiKey("revoked"), "Revoked", "Healthy", "Current");
@@ -143,7 +147,13 @@ class GitOpsHealthTest {
             tools(
                 entry("agno__linear__list_issues", "api_key", "LINEAR_API_KEY"),
                 entry("agno__github__search_code", "token", "GITHUB_TOKEN"))));
-    harness.create(toolGrant("broken", tools(entry("agno__linear__*", "api_key", null))));
+    // The same env twice, once derived: only the operator can tell (CEL does not derive env).
+    harness.create(
+        toolGrant(
+            "broken",
+            tools(
+                entry("agno__linear__x", "api_key", "AGNO__LINEAR__X_API_KEY"),
+                entry("agno__linear__x", "api_key", null))));
     expect(() -> harness.toolGrant("agent"), "Incomplete", "Degraded", "InProgress");
     expect(() -> harness.toolGrant("broken"), "Failed", "Degraded", "InProgress");
     harness.editToolGrant(

@@ -208,13 +208,13 @@ class HelmChartTest {
   }
 
   @Test
-  void defaultEnvironmentConfiguresASingleOperatorWatchingAllNamespaces() {
+  void defaultEnvironmentConfiguresTwoOperatorsWithLeaderElectionWatchingAllNamespaces() {
     assertThat(env(defaults))
         .containsExactly(
             entry("KEYWARD_NAMESPACE", "fieldRef:metadata.namespace"),
             entry("KEYWARD_WATCH_NAMESPACES", ""),
             entry("KEYWARD_HTTP_PORT", "8080"),
-            entry("KEYWARD_LEADER_ELECTION", "false"),
+            entry("KEYWARD_LEADER_ELECTION", "true"),
             entry("KEYWARD_CONCURRENCY", "10"),
             entry("KEYWARD_CLIENT_QPS", "50"),
             entry("KEYWARD_CLIENT_BURST", "100"),
@@ -225,7 +225,7 @@ class HelmChartTest {
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1"),
             entry("KEYWARD_WEBHOOK_PORT", "9443"),
             entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"));
-    assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
+    assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(2);
   }
 
   @Test
@@ -237,8 +237,15 @@ class HelmChartTest {
   }
 
   @Test
-  void leaderElectionCanBeTurnedOnForOneReplica() throws IOException {
-    var rendered = Rendered.of(template(Map.of("leaderElection", Map.of("enabled", true))));
+  void oneReplicaRunsWithoutLeaderElectionUnlessAskedFor() throws IOException {
+    var single = Rendered.of(template(Map.of("replicaCount", 1)));
+    assertThat(env(single)).containsEntry("KEYWARD_LEADER_ELECTION", "false");
+    assertThat(single.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
+    assertThat(rules(single.one(Role.class).getRules()))
+        .as("no Lease with one replica")
+        .isEqualTo(Map.of("/configmaps", CONFIGMAP_VERBS));
+    var rendered =
+        Rendered.of(template(Map.of("replicaCount", 1, "leaderElection", Map.of("enabled", true))));
     assertThat(env(rendered)).containsEntry("KEYWARD_LEADER_ELECTION", "true");
     assertThat(rules(rendered.named(Role.class, "keyward-self").getRules()))
         .containsEntry("coordination.k8s.io/leases", LEASE_VERBS);
@@ -378,10 +385,12 @@ class HelmChartTest {
               assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
             });
 
-    // Its own namespace: ConfigMaps for the public sealing keys; no Lease with one replica.
+    // Its own namespace: ConfigMaps for the public sealing keys, the Lease of two replicas.
     Role self = defaults.one(Role.class);
     assertThat(self.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
-    assertThat(rules(self.getRules())).isEqualTo(Map.of("/configmaps", CONFIGMAP_VERBS));
+    assertThat(rules(self.getRules()))
+        .isEqualTo(
+            Map.of("/configmaps", CONFIGMAP_VERBS, "coordination.k8s.io/leases", LEASE_VERBS));
     assertBound(defaults, self);
   }
 
@@ -415,12 +424,15 @@ class HelmChartTest {
   // --- availability and monitoring
 
   @Test
-  void podDisruptionBudgetOnlyWithMoreThanOneReplica() {
-    assertThat(defaults.all(PodDisruptionBudget.class)).isEmpty();
-    PodDisruptionBudget pdb = custom.one(PodDisruptionBudget.class);
-    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
-    assertThat(pdb.getSpec().getSelector().getMatchLabels())
-        .isEqualTo(custom.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+  void podDisruptionBudgetOnlyWithMoreThanOneReplica() throws IOException {
+    assertThat(Rendered.of(template(Map.of("replicaCount", 1))).all(PodDisruptionBudget.class))
+        .isEmpty();
+    for (Rendered rendered : List.of(defaults, custom)) {
+      PodDisruptionBudget pdb = rendered.one(PodDisruptionBudget.class);
+      assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+      assertThat(pdb.getSpec().getSelector().getMatchLabels())
+          .isEqualTo(rendered.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+    }
   }
 
   @Test

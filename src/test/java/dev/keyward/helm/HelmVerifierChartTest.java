@@ -91,6 +91,9 @@ class HelmVerifierChartTest {
             entry("KEYWARD_WATCH_NAMESPACES", ""),
             entry("KEYWARD_HTTP_PORT", "8081"),
             entry("KEYWARD_USAGE_GRANULARITY", "1h"),
+            entry("KEYWARD_RATE_LIMIT_REPLICAS_OF", "keyward-verifier"),
+            entry("POD_NAMESPACE", ""), // from the pod's metadata.namespace
+            entry("KEYWARD_RATE_LIMIT_ON_STORE_ERROR", "local"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75"));
     assertThat(env(custom)).containsEntry("KEYWARD_WATCH_NAMESPACES", "team-a,team-b");
   }
@@ -200,12 +203,18 @@ class HelmVerifierChartTest {
   void watchedNamespacesGetARoleEachAndNoClusterWideAccess() {
     assertThat(custom.all(ClusterRole.class)).isEmpty();
     assertThat(custom.all(ClusterRoleBinding.class)).isEmpty();
-    List<Role> roles = custom.all(Role.class);
+    List<Role> roles =
+        custom.all(Role.class).stream()
+            .filter(r -> !r.getMetadata().getName().equals("keyward-verifier-replicas"))
+            .toList();
     assertThat(roles)
         .extracting(r -> r.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("team-a", "team-b");
     roles.forEach(r -> assertThat(rules(r.getRules())).isEqualTo(VERIFIER_RULES));
-    List<RoleBinding> bindings = custom.all(RoleBinding.class);
+    List<RoleBinding> bindings =
+        custom.all(RoleBinding.class).stream()
+            .filter(r -> !r.getMetadata().getName().equals("keyward-verifier-replicas"))
+            .toList();
     assertThat(bindings).hasSize(2);
     bindings.forEach(
         b -> {
@@ -215,6 +224,136 @@ class HelmVerifierChartTest {
               .singleElement()
               .satisfies(HelmVerifierChartTest::isVerifierSa);
         });
+  }
+
+  @Test
+  void readsOnlyTheEndpointSlicesOfItsOwnNamespaceToCountReadyReplicas() {
+    for (Rendered rendered : List.of(defaults, custom)) {
+      Role role =
+          rendered.all(Role.class).stream()
+              .filter(r -> r.getMetadata().getName().equals("keyward-verifier-replicas"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(role.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+      assertThat(rules(role.getRules()))
+          .isEqualTo(Map.of("discovery.k8s.io/endpointslices", Set.of("get", "list", "watch")));
+      RoleBinding binding =
+          rendered.all(RoleBinding.class).stream()
+              .filter(r -> r.getMetadata().getName().equals("keyward-verifier-replicas"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(binding.getRoleRef().getName()).isEqualTo("keyward-verifier-replicas");
+      assertThat(binding.getSubjects())
+          .singleElement()
+          .satisfies(HelmVerifierChartTest::isVerifierSa);
+    }
+    // Without a store, the limit is divided among the ready endpoints of the verifier's Service.
+    assertThat(env(defaults))
+        .containsEntry(
+            "KEYWARD_RATE_LIMIT_REPLICAS_OF", defaults.one(Service.class).getMetadata().getName())
+        .containsEntry("KEYWARD_RATE_LIMIT_ON_STORE_ERROR", "local")
+        .doesNotContainKeys("KEYWARD_RATE_LIMIT_STORE", "KEYWARD_RATE_LIMIT_STORE_PASSWORD_FILE");
+    assertThat(container(defaults).getEnv())
+        .filteredOn(e -> e.getName().equals("POD_NAMESPACE"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.namespace"));
+  }
+
+  @Test
+  void aRateLimitStoreIsPassedByUrlWithItsPasswordMountedAsAFile() throws IOException {
+    Rendered rendered =
+        Rendered.verifierOf(
+            template(
+                Map.of(
+                    "verifier",
+                    Map.of(
+                        "rateLimitStore",
+                        Map.of(
+                            "url", "rediss://valkey.cache.svc:6380/1",
+                            "existingSecret", "valkey-auth",
+                            "existingSecretKey", "valkey-password",
+                            "onStoreError", "deny")))));
+    assertThat(env(rendered))
+        .containsEntry("KEYWARD_RATE_LIMIT_STORE", "rediss://valkey.cache.svc:6380/1")
+        .containsEntry("KEYWARD_RATE_LIMIT_ON_STORE_ERROR", "deny")
+        .containsEntry(
+            "KEYWARD_RATE_LIMIT_STORE_PASSWORD_FILE", "/etc/keyward/rate-limit-store/password")
+        .doesNotContainKey("KEYWARD_RATE_LIMIT_STORE_PASSWORD");
+    PodSpec pod = rendered.one(Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getName().equals("rate-limit-store"))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSecret().getSecretName()).isEqualTo("valkey-auth");
+              assertThat(v.getSecret().getItems())
+                  .singleElement()
+                  .satisfies(
+                      i -> {
+                        assertThat(i.getKey()).isEqualTo("valkey-password");
+                        assertThat(i.getPath()).isEqualTo("password");
+                      });
+            });
+    assertThat(container(rendered).getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("rate-limit-store"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/etc/keyward/rate-limit-store");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    // No Redis is bundled: the chart renders no StatefulSet or other workload for it.
+    assertThat(rendered.objects())
+        .noneMatch(o -> o.getMetadata().getName().toLowerCase().matches(".*(redis|valkey).*"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theDocumentedValkeyExampleRenders() throws IOException {
+    String doc = java.nio.file.Files.readString(Path.of("docs/verifier.md"));
+    int marker = doc.indexOf("HelmVerifierChartTest.theDocumentedValkeyExampleRenders");
+    assertThat(marker).as("the example's marker in docs/verifier.md").isPositive();
+    int start = doc.indexOf("```yaml\n", marker) + "```yaml\n".length();
+    String yaml = doc.substring(start, doc.indexOf("```", start));
+    Map<String, Object> values =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml, Map.class);
+    Rendered rendered = Rendered.verifierOf(template(values));
+    assertThat(env(rendered))
+        .containsEntry(
+            "KEYWARD_RATE_LIMIT_STORE", "redis://valkey-primary.cache.svc.cluster.local:6379/0")
+        .containsEntry(
+            "KEYWARD_RATE_LIMIT_STORE_PASSWORD_FILE", "/etc/keyward/rate-limit-store/password");
+    assertThat(rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("keyward-valkey"));
+    LintResult lint = new Helm(HelmChartTest.chartWithValues(values)).lint().strict().call();
+    assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void schemaRefusesAStoreUrlWithAPasswordOrAnotherSchemeAndUnknownModes() {
+    assertThatThrownBy(
+            () ->
+                template(
+                    Map.of(
+                        "verifier",
+                        Map.of("rateLimitStore", Map.of("url", "redis://:hunter2@valkey:6379")))))
+        .hasMessageContaining("url");
+    assertThatThrownBy(
+            () ->
+                template(
+                    Map.of(
+                        "verifier", Map.of("rateLimitStore", Map.of("url", "http://valkey:6379")))))
+        .hasMessageContaining("url");
+    assertThatThrownBy(
+            () ->
+                template(
+                    Map.of("verifier", Map.of("rateLimitStore", Map.of("onStoreError", "maybe")))))
+        .hasMessageContaining("onStoreError");
   }
 
   static void isVerifierSa(Subject s) {

@@ -87,8 +87,8 @@ class OperatorEndpointsTest {
         apiKey(
             "rotating",
             s -> {
-              s.setExpiresAfter("40s");
-              s.setRotation(rotation(true, "20s"));
+              s.setExpiresAfter("40m"); // minutes: no second rotation on a busy machine
+              s.setRotation(rotation(true, "20m"));
             }));
     harness.create(
         apiKey(
@@ -97,13 +97,15 @@ class OperatorEndpointsTest {
               s.setExpiresAfter("30d");
               s.setRotation(rotation(false, null));
             }));
-    harness.create(toolSecret("broken", s -> s.setEncryptedValue("not base64!")));
+    // Well-formed, so the CRD's rules let it in, but sealed for another object.
+    harness.create(
+        toolSecret("broken", s -> s.setEncryptedValue(harness.seal("tok-1234", "other"))));
     harness.awaitApiKey(
         "rotating",
         k -> k.getStatus() != null && Integer.valueOf(1).equals(k.getStatus().getKeyVersion()));
     harness.awaitApiKey(
         "expiring", k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase()));
-    harness.tick(Duration.ofSeconds(21));
+    harness.tick(Duration.ofMinutes(21));
     harness.awaitApiKey("rotating", k -> Integer.valueOf(2).equals(k.getStatus().getKeyVersion()));
     harness.awaitToolSecret(
         "broken", t -> t.getStatus() != null && "Failed".equals(t.getStatus().getPhase()));
@@ -138,7 +140,7 @@ class OperatorEndpointsTest {
         .doesNotContain("keyward_api_key_rotation_timestamp_seconds{name=\"expiring\"")
         .contains("keyward_tool_secrets{namespace=\"" + ns + "\",phase=\"Failed\"} 1.0")
         .contains(
-            "keyward_unseal_failures_total{namespace=\"" + ns + "\",reason=\"NotBase64\"} 1.0")
+            "keyward_unseal_failures_total{namespace=\"" + ns + "\",reason=\"WrongObject\"} 1.0")
         .contains("operator_sdk_");
     String key = value(harness.secret("rotating"), "apiKey");
     assertThat(body).doesNotContain(key);

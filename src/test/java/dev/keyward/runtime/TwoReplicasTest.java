@@ -4,6 +4,7 @@ import static dev.keyward.testing.OperatorHarness.value;
 import static dev.keyward.testing.OperatorHarness.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.admission.WebhookServer;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.KeyFormat;
 import dev.keyward.sealing.SealingKeyStore;
@@ -12,18 +13,30 @@ import dev.keyward.testing.MutableClock;
 import dev.keyward.testing.RequestLog;
 import dev.keyward.testing.TestApiKeys;
 import dev.keyward.testing.TestApiServer;
+import dev.keyward.testing.WebhookCertificates;
+import dev.keyward.testing.WebhookCertificates.Issued;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two operator replicas started at the same moment on an empty namespace. Without leader election:
@@ -36,8 +49,11 @@ class TwoReplicasTest {
   final List<KeywardOperator> operators = new ArrayList<>();
   final List<KubernetesClient> clients = new ArrayList<>();
 
+  final List<WebhookServer> webhooks = new ArrayList<>();
+
   @AfterEach
   void stop() {
+    webhooks.forEach(WebhookServer::close);
     operators.forEach(KeywardOperator::close);
     clients.forEach(KubernetesClient::close);
   }
@@ -155,6 +171,100 @@ class TwoReplicasTest {
     assertThat(standby.sealingKeys().reload().primaryKeyId())
         .as("the standby reads the keyset the leader wrote")
         .isEqualTo(operators.get(leader).sealingKeys().current().primaryKeyId());
+  }
+
+  /**
+   * The chart runs two replicas, and every replica serves the created-by webhook whether it leads
+   * or not (the API server calls it with failurePolicy Fail): while the leader's pod is gone (a
+   * restart, an upgrade, a drained node) the other keeps answering, ready behind the Service,
+   * before and after it takes over the lease.
+   */
+  @Test
+  void theCreatedByWebhookKeepsAnsweringWhileTheLeaderIsGone(@TempDir Path tls) throws Exception {
+    String ns = newNamespace("hook-");
+    MutableClock clock = new MutableClock();
+    Issued certificate = WebhookCertificates.issue(tls, "keyward-webhook", "EC");
+    WebhookCertificates.install(tls, certificate, false, Instant.now());
+    SSLContext trust = WebhookCertificates.trusting(certificate.cert());
+    for (int i = 0; i < 2; i++) {
+      // One pod, as `keyward operator` wires it: the webhook is served from the start, and the
+      // operator elects a leader.
+      webhooks.add(WebhookServer.start(0, tls));
+      operators.add(
+          new KeywardOperator(
+              replica(ns, clock, new RequestLog())
+                  .withLeaderElection(true)
+                  .withHttpPort(0)
+                  .withOnLostLead(() -> {})));
+    }
+    operators.parallelStream().forEach(KeywardOperator::start);
+    waiting().until(() -> operators.stream().filter(KeywardOperator::leading).count() == 1);
+    int leader = operators.get(0).leading() ? 0 : 1;
+    for (int i = 0; i < 2; i++) {
+      int replica = i;
+      waiting().until(() -> readyz(operators.get(replica)) == 200);
+      assertRecordsTheCreator(trust, webhooks.get(replica));
+    }
+
+    // The leader's pod goes away.
+    operators.remove(leader).close();
+    webhooks.remove(leader).close();
+    KeywardOperator survivor = operators.get(0);
+    WebhookServer survivorsWebhook = webhooks.get(0);
+
+    assertRecordsTheCreator(trust, survivorsWebhook);
+    assertThat(readyz(survivor)).as("still an endpoint of the webhook Service").isEqualTo(200);
+    // Until it holds the lease (up to the lease duration after the old leader stopped renewing),
+    // and after: every call is answered.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              assertRecordsTheCreator(trust, survivorsWebhook);
+              return survivor.leading();
+            });
+    assertRecordsTheCreator(trust, survivorsWebhook);
+    assertThat(readyz(survivor)).isEqualTo(200);
+  }
+
+  /** An ApiKey create, as the API server sends it: allowed, with a patch recording the creator. */
+  private static void assertRecordsTheCreator(SSLContext trust, WebhookServer webhook)
+      throws Exception {
+    byte[] review;
+    try (var in = TwoReplicasTest.class.getResourceAsStream("/admission/create-apikey.json")) {
+      review = in.readAllBytes();
+    }
+    HttpResponse<String> answer =
+        HttpClient.newBuilder()
+            .sslContext(trust)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("https://localhost:" + webhook.port() + "/mutate"))
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(review))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).isEqualTo(200);
+    AdmissionReview reviewed = Serialization.unmarshal(answer.body(), AdmissionReview.class);
+    assertThat(reviewed.getResponse().getAllowed()).isTrue();
+    assertThat(new String(Base64.getDecoder().decode(reviewed.getResponse().getPatch())))
+        .contains("created-by")
+        .contains("alice@example.com");
+  }
+
+  private static int readyz(KeywardOperator operator) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + operator.httpPort() + "/readyz"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private String newNamespace(String prefix) {

@@ -29,13 +29,55 @@ import java.util.regex.Pattern;
 public final class CrdSchema {
 
   /** One refusal: where, and what refused it ({@code minLength 1}, or a CEL rule's message). */
-  public record Violation(String path, String rule) {
+  public record Violation(String path, String rule, Object value) {
     /** {@code path} and the rule's first word: a CEL message's reason, or the OpenAPI keyword. */
     public String brief() {
       int colon = rule.indexOf(':');
       int space = rule.indexOf(' ');
       int end = colon > 0 ? colon : space > 0 ? space : rule.length();
       return path + " " + rule.substring(0, end);
+    }
+
+    /**
+     * How a real API server words this refusal in its 422 answer ({@code field: detail}), so the
+     * mock can give the same answer where a test needs it.
+     */
+    public String apiServerCause() {
+      int space = rule.indexOf(' ');
+      String keyword = space > 0 ? rule.substring(0, space) : rule;
+      String bound = space > 0 ? rule.substring(space + 1) : "";
+      String invalid = "Invalid value: " + Serialization.asJson(value) + ": " + path + " in body";
+      String detail =
+          switch (keyword) {
+            case "required" -> "Required value";
+            case "minLength" -> invalid + " should be at least " + bound + " chars long";
+            case "maxLength" -> "Too long: may not be more than " + bound + " bytes";
+            case "pattern" -> invalid + " should match '" + bound + "'";
+            case "minimum" -> invalid + " should be greater than or equal to " + bound;
+            case "maximum" -> invalid + " should be less than or equal to " + bound;
+            case "enum" -> "Unsupported value: " + Serialization.asJson(value);
+            case "minItems" -> invalid + " should have at least " + bound + " items";
+            case "maxItems" ->
+                "Too many: " + ((List<?>) value).size() + ": must have at most " + bound + " items";
+            default -> "Invalid value: \"" + celType(value) + "\": " + rule;
+          };
+      return path + ": " + detail;
+    }
+
+    private static String celType(Object value) {
+      if (value instanceof Map<?, ?>) {
+        return "object";
+      }
+      if (value instanceof List<?>) {
+        return "array";
+      }
+      if (value instanceof Long) {
+        return "integer";
+      }
+      if (value instanceof Boolean) {
+        return "boolean";
+      }
+      return "string";
     }
   }
 
@@ -61,16 +103,19 @@ public final class CrdSchema {
   @SuppressWarnings("unchecked")
   public static CrdSchema generated(String file) {
     try (InputStream in = CrdSchema.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
-      Map<String, Object> crd = Serialization.yamlMapper().readValue(in, Map.class);
-      Map<String, Object> spec = (Map<String, Object>) crd.get("spec");
-      Map<String, Object> version = ((List<Map<String, Object>>) spec.get("versions")).get(0);
-      Map<String, Object> schema =
-          (Map<String, Object>)
-              ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema");
-      return new CrdSchema(schema);
+      return of(Serialization.yamlMapper().readValue(in, Map.class));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The schema of a CRD given as a map (its first version), e.g. a {@link RulesLessCrds} copy. */
+  @SuppressWarnings("unchecked")
+  public static CrdSchema of(Map<String, Object> crd) {
+    Map<String, Object> spec = (Map<String, Object>) crd.get("spec");
+    Map<String, Object> version = ((List<Map<String, Object>>) spec.get("versions")).get(0);
+    return new CrdSchema(
+        (Map<String, Object>) ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema"));
   }
 
   /** Every CEL rule in the schema, with its path. */
@@ -139,32 +184,32 @@ public final class CrdSchema {
     if (value instanceof String s) {
       int length = s.codePointCount(0, s.length());
       if (node.get("minLength") instanceof Number min && length < min.longValue()) {
-        out.add(new Violation(path, "minLength " + min));
+        out.add(new Violation(path, "minLength " + min, value));
       }
       if (node.get("maxLength") instanceof Number max && length > max.longValue()) {
-        out.add(new Violation(path, "maxLength " + max));
+        out.add(new Violation(path, "maxLength " + max, value));
       }
       if (node.get("pattern") instanceof String p && !Pattern.compile(p).matcher(s).find()) {
-        out.add(new Violation(path, "pattern " + p));
+        out.add(new Violation(path, "pattern " + p, value));
       }
     }
     if (value instanceof Long n) {
       if (node.get("minimum") instanceof Number min && n < min.doubleValue()) {
-        out.add(new Violation(path, "minimum " + min.longValue()));
+        out.add(new Violation(path, "minimum " + min.longValue(), value));
       }
       if (node.get("maximum") instanceof Number max && n > max.doubleValue()) {
-        out.add(new Violation(path, "maximum " + max.longValue()));
+        out.add(new Violation(path, "maximum " + max.longValue(), value));
       }
     }
     if (node.get("enum") instanceof List<?> allowed && !allowed.contains(value)) {
-      out.add(new Violation(path, "enum " + allowed));
+      out.add(new Violation(path, "enum " + allowed, value));
     }
     if (value instanceof List<?> list) {
       if (node.get("minItems") instanceof Number min && list.size() < min.longValue()) {
-        out.add(new Violation(path, "minItems " + min));
+        out.add(new Violation(path, "minItems " + min, value));
       }
       if (node.get("maxItems") instanceof Number max && list.size() > max.longValue()) {
-        out.add(new Violation(path, "maxItems " + max));
+        out.add(new Violation(path, "maxItems " + max, value));
       }
       if (node.get("items") instanceof Map<?, ?> items) {
         for (int i = 0; i < list.size(); i++) {
@@ -175,7 +220,7 @@ public final class CrdSchema {
     if (value instanceof Map<?, ?> map) {
       for (String required : (List<String>) node.getOrDefault("required", List.of())) {
         if (map.get(required) == null) {
-          out.add(new Violation(join(path, required), "required"));
+          out.add(new Violation(join(path, required), "required", null));
         }
       }
       Map<String, Object> properties =
@@ -197,11 +242,12 @@ public final class CrdSchema {
         result = CEL.createProgram(compile(expression)).eval(Map.of("self", value));
       } catch (CelEvaluationException e) {
         // The API server reports an evaluation error as a refusal too.
-        out.add(new Violation(path, "error evaluating " + expression + ": " + e.getMessage()));
+        out.add(
+            new Violation(path, "error evaluating " + expression + ": " + e.getMessage(), value));
         continue;
       }
       if (!Boolean.TRUE.equals(result)) {
-        out.add(new Violation(path, (String) rule.get("message")));
+        out.add(new Violation(path, (String) rule.get("message"), value));
       }
     }
   }

@@ -14,14 +14,17 @@ import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import dev.keyward.toolsecret.ToolSecretStatus;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -55,6 +58,8 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   private Integer clientRetries;
   private int logMark;
   private UnaryOperator<OperatorSettings> settings = UnaryOperator.identity();
+  private WithoutCrdRules rulesLess;
+  private final List<HasMetadata> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Changes the operator's settings for the next {@link #start()} (e.g. a small quota). */
   /**
@@ -81,6 +86,16 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
+    rulesLess =
+        context
+            .getTestMethod()
+            .map(m -> m.getAnnotation(WithoutCrdRules.class))
+            .or(() -> context.getTestClass().map(c -> c.getAnnotation(WithoutCrdRules.class)))
+            .orElse(null);
+    applied.clear();
+    if (rulesLess != null) {
+      RulesLessCrds.install(admin());
+    }
     start();
   }
 
@@ -89,10 +104,97 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     try {
       if (context.getExecutionException().isEmpty()) {
         assertNoValueLeft();
+        if (rulesLess != null) {
+          assertTheRulesRefuseWhatTheTestApplied();
+        }
       }
     } finally {
-      stop();
+      try {
+        stop();
+      } finally {
+        if (rulesLess != null) {
+          RulesLessCrds.restore(admin());
+        }
+      }
     }
+  }
+
+  /**
+   * A {@link WithoutCrdRules} test's claim, checked on what it applied through this harness: the
+   * real CRDs refuse at least one of those objects (else the test belongs to the real world), and
+   * the rules-less copies accept every one (else not even that world would store it).
+   */
+  private void assertTheRulesRefuseWhatTheTestApplied() {
+    List<String> refused = new java.util.ArrayList<>();
+    for (HasMetadata object : applied) {
+      var violations = RulesLessCrds.realSchema(object).validate(object);
+      if (!violations.isEmpty()) {
+        refused.add(
+            object.getKind()
+                + "/"
+                + object.getMetadata().getName()
+                + " "
+                + violations.stream().map(CrdSchema.Violation::brief).toList());
+      }
+      var stripped = RulesLessCrds.strippedSchema(object).validate(object);
+      if (!stripped.isEmpty()) {
+        throw new AssertionError(
+            "the rules-less CRD would refuse "
+                + object.getKind()
+                + "/"
+                + object.getMetadata().getName()
+                + ": "
+                + stripped);
+      }
+    }
+    if (refused.isEmpty()) {
+      throw new AssertionError(
+          "@WithoutCrdRules, but the real CRDs refuse none of the "
+              + applied.size()
+              + " objects the test applied: run it against the real CRDs");
+    }
+  }
+
+  /** The objects a {@link WithoutCrdRules} test applied through this harness, as stored. */
+  public List<HasMetadata> applied() {
+    return List.copyOf(applied);
+  }
+
+  private <T extends HasMetadata> T applied(T object) {
+    if (rulesLess != null && object != null) {
+      applied.add(Serialization.clone(object));
+    }
+    return object;
+  }
+
+  /**
+   * Creates {@code object}, which the real CRD's rules refuse, and returns the API server's answer:
+   * a real server refuses it itself; the mock, which runs no rules, gives the answer a real server
+   * gives (see {@link TestApiServer#refuseNextWriteOnMock}). Fails when the rules accept it or the
+   * server stores it.
+   */
+  public KubernetesClientException createRefused(HasMetadata object) {
+    if (rulesLess != null) {
+      throw new IllegalStateException("a @WithoutCrdRules test's API server refuses nothing");
+    }
+    object.getMetadata().setNamespace(namespace);
+    var violations = RulesLessCrds.realSchema(object).validate(object);
+    if (violations.isEmpty()) {
+      throw new AssertionError(
+          "the real CRD accepts " + object.getKind() + "/" + object.getMetadata().getName());
+    }
+    TestApiServer.refuseNextWriteOnMock(object, violations, false);
+    try {
+      admin().resource(object).create();
+    } catch (KubernetesClientException e) {
+      return e;
+    }
+    throw new AssertionError(
+        "the API server stored "
+            + object.getKind()
+            + "/"
+            + object.getMetadata().getName()
+            + ", which its CRD's rules refuse");
   }
 
   /**
@@ -328,16 +430,40 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   public ApiKey create(ApiKey key) {
     key.getMetadata().setNamespace(namespace);
-    return apiKeys().inNamespace(namespace).resource(key).create();
+    return applied(apiKeys().inNamespace(namespace).resource(key).create());
   }
 
   public ApiKey apiKey(String name) {
     return apiKeys().inNamespace(namespace).withName(name).get();
   }
 
+  /**
+   * Edits ApiKey {@code name} in a way the real CRD's rules refuse, and returns the API server's
+   * answer (reproduced on the mock, like {@link #createRefused}). Fails when the rules accept the
+   * edit or the server stores it.
+   */
+  public KubernetesClientException editRefused(String name, UnaryOperator<ApiKey> change) {
+    if (rulesLess != null) {
+      throw new IllegalStateException("a @WithoutCrdRules test's API server refuses nothing");
+    }
+    ApiKey changed = change.apply(apiKey(name));
+    var violations = RulesLessCrds.realSchema(changed).validate(changed);
+    if (violations.isEmpty()) {
+      throw new AssertionError("the real CRD accepts this edit of ApiKey/" + name);
+    }
+    TestApiServer.refuseNextWriteOnMock(changed, violations, true);
+    try {
+      edit(name, change);
+    } catch (KubernetesClientException e) {
+      return e;
+    }
+    throw new AssertionError(
+        "the API server stored an edit of ApiKey/" + name + " its CRD's rules refuse");
+  }
+
   /** Edits an ApiKey's spec or metadata, retrying on conflicts with the operator's writes. */
   public ApiKey edit(String name, UnaryOperator<ApiKey> change) {
-    return apiKeys().inNamespace(namespace).withName(name).edit(change);
+    return applied(apiKeys().inNamespace(namespace).withName(name).edit(change));
   }
 
   public Secret secret(String name) {
@@ -374,7 +500,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   public ToolSecret create(ToolSecret toolSecret) {
     toolSecret.getMetadata().setNamespace(namespace);
-    return toolSecrets().inNamespace(namespace).resource(toolSecret).create();
+    return applied(toolSecrets().inNamespace(namespace).resource(toolSecret).create());
   }
 
   public ToolSecret toolSecret(String name) {
@@ -383,7 +509,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   /** Edits a ToolSecret, retrying on conflicts with the operator's writes. */
   public ToolSecret editToolSecret(String name, UnaryOperator<ToolSecret> change) {
-    return toolSecrets().inNamespace(namespace).withName(name).edit(change);
+    return applied(toolSecrets().inNamespace(namespace).withName(name).edit(change));
   }
 
   public ToolSecret awaitToolSecret(String name, Predicate<ToolSecret> condition) {
@@ -412,7 +538,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   public ToolGrant create(ToolGrant grant) {
     grant.getMetadata().setNamespace(namespace);
-    return toolGrants().resource(grant).create();
+    return applied(toolGrants().resource(grant).create());
   }
 
   public ToolGrant toolGrant(String name) {

@@ -3,6 +3,9 @@ package dev.keyward.testing;
 import dev.keyward.dev.LocalApiServer;
 import dev.keyward.runtime.Crds;
 import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,6 +18,7 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 
@@ -143,13 +147,76 @@ public final class TestApiServer {
     return path;
   }
 
+  /**
+   * On the mock, which does not run a CRD's rules: answers the next create of {@code object} (or,
+   * with {@code update}, the next patch of it) the way a real API server answers it, 422 {@code
+   * Invalid} with one cause per violation (an expectation in the mock's mixed mode, used once).
+   * Nothing on a real API server, which refuses it itself.
+   */
+  public static synchronized void refuseNextWriteOnMock(
+      HasMetadata object, List<CrdSchema.Violation> violations, boolean update) {
+    if (mock == null) {
+      return;
+    }
+    String kind = object.getKind() + "." + HasMetadata.getGroup(object.getClass());
+    String name = object.getMetadata().getName();
+    List<String> causes = violations.stream().map(CrdSchema.Violation::apiServerCause).toList();
+    StatusDetailsBuilder details =
+        new StatusDetailsBuilder()
+            .withName(name)
+            .withGroup(HasMetadata.getGroup(object.getClass()))
+            .withKind(object.getKind());
+    for (CrdSchema.Violation v : violations) {
+      String cause = v.apiServerCause();
+      details.addNewCause(
+          v.path(),
+          cause.substring(v.path().length() + 2),
+          v.rule().startsWith("required") ? "FieldValueRequired" : "FieldValueInvalid");
+    }
+    String message =
+        kind
+            + " \""
+            + name
+            + "\" is invalid: "
+            + (causes.size() == 1 ? causes.get(0) : "[" + String.join(", ", causes) + "]");
+    String collection =
+        "/apis/"
+            + HasMetadata.getApiVersion(object.getClass())
+            + "/namespaces/"
+            + object.getMetadata().getNamespace()
+            + "/"
+            + HasMetadata.getPlural(object.getClass());
+    var status =
+        new StatusBuilder()
+            .withStatus("Failure")
+            .withCode(422)
+            .withReason("Invalid")
+            .withMessage(message)
+            .withDetails(details.build())
+            .build();
+    if (update) {
+      mock.expect().patch().withPath(collection + "/" + name).andReturn(422, status).once();
+    } else {
+      mock.expect().post().withPath(collection).andReturn(422, status).once();
+    }
+  }
+
   private void installCrds() {
     installCrds(admin);
   }
 
-  /** Installs Keyward's CRDs, waiting until a real API server serves them. */
+  /** Installs Keyward's CRDs on the test API server, waiting until a real one serves them. */
   public static void installCrds(KubernetesClient client) {
-    Crds.install(client, !isMock(), Duration.ofSeconds(30));
+    installCrds(client, !isMock());
+  }
+
+  /**
+   * Installs Keyward's CRDs on the server {@code client} talks to; {@code realServer} says whether
+   * to wait for their {@code Established} condition, which only a real API server sets (a test's
+   * own mock server never does, whatever the backend of the run).
+   */
+  public static void installCrds(KubernetesClient client, boolean realServer) {
+    Crds.install(client, realServer, Duration.ofSeconds(30));
   }
 
   public Config config() {

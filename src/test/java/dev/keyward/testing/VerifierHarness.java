@@ -5,6 +5,7 @@ import dev.keyward.apikey.ApiKeySpec;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
 import dev.keyward.runtime.KeywardClients;
+import dev.keyward.verifier.RateLimiting;
 import dev.keyward.verifier.Verifier;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,11 +43,43 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
   private UnaryOperator<Verifier.Settings> settings = UnaryOperator.identity();
   private Consumer<RequestLog> beforeStart = log -> {};
   private Set<String> extraNamespaces = Set.of();
+  private RateLimiting rateLimiting = RateLimiting.local();
+  private final List<Verifier> replicas = new java.util.ArrayList<>();
+  private final List<KubernetesClient> replicaClients = new java.util.ArrayList<>();
 
   /** Changes the verifier's settings for the next {@link #start()}. */
   public VerifierHarness configure(UnaryOperator<Verifier.Settings> change) {
     this.settings = change;
     return this;
+  }
+
+  /** How the next verifiers keep rate limits (default: each on its own, not divided). */
+  public VerifierHarness rateLimiting(RateLimiting limits) {
+    this.rateLimiting = limits;
+    return this;
+  }
+
+  /**
+   * Starts one more verifier replica (its own client, informers and port, the same settings and
+   * rate limiting) and waits until its cache has synced; stopped with the first.
+   */
+  public Verifier startReplica() throws Exception {
+    KubernetesClient replicaClient = KeywardClients.builder(server.config()).build();
+    replicaClients.add(replicaClient);
+    Set<String> watched = new java.util.HashSet<>(extraNamespaces);
+    watched.add(namespace);
+    Verifier replica =
+        new Verifier(
+            settings.apply(
+                Verifier.Settings.of(replicaClient, clock)
+                    .withWatchedNamespaces(watched)
+                    .withHttpPort(0)
+                    .withUsageWriteEvery(Duration.ofHours(1))),
+            rateLimiting);
+    replicas.add(replica);
+    replica.start();
+    OperatorHarness.waiting().until(replica::synced);
+    return replica;
   }
 
   /** Runs on the next verifier's request log before it sends anything (to delay its list). */
@@ -109,7 +142,8 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
                 Verifier.Settings.of(client, clock)
                     .withWatchedNamespaces(watched)
                     .withHttpPort(0)
-                    .withUsageWriteEvery(Duration.ofHours(1))));
+                    .withUsageWriteEvery(Duration.ofHours(1))),
+            rateLimiting);
     verifier.start();
     return verifier;
   }
@@ -122,6 +156,10 @@ public final class VerifierHarness implements BeforeEachCallback, AfterEachCallb
   }
 
   public void stop() {
+    replicas.forEach(Verifier::close);
+    replicas.clear();
+    replicaClients.forEach(KubernetesClient::close);
+    replicaClients.clear();
     if (verifier != null) {
       verifier.close();
       client.close();

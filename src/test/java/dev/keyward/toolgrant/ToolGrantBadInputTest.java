@@ -11,6 +11,7 @@ import dev.keyward.apikey.RolloutTarget;
 import dev.keyward.common.Conditions;
 import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.WithoutCrdRules;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -27,10 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Every kind of bad ToolGrant (the mock API server applies no CEL, like a cluster with an older
- * CRD) gets phase Failed, its own Ready=False reason, one Warning Event, no Secret of its own, and
- * no retry storm; none of it shows a value.
+ * Every kind of bad ToolGrant (applied against rules-less CRDs, like a cluster with an older CRD)
+ * gets phase Failed, its own Ready=False reason, one Warning Event, no Secret of its own, and no
+ * retry storm; none of it shows a value.
  */
+@WithoutCrdRules("every bad grant, as a cluster holds them when its CRDs lag behind Keyward")
 class ToolGrantBadInputTest {
 
   @RegisterExtension

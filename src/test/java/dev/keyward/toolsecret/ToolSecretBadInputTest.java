@@ -8,8 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyward.common.Conditions;
 import dev.keyward.sealing.PublicKeys;
 import dev.keyward.sealing.SealingKeys;
+import dev.keyward.testing.CrdSchema;
 import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.RulesLessCrds;
+import dev.keyward.testing.WithoutCrdRules;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -188,6 +192,38 @@ class ToolSecretBadInputTest {
   }
 
   @Test
+  void theApiServerRefusesWhatTheRulesCanTellWithTheOperatorsReason() {
+    int refused = 0;
+    SoftAssertions soft = new SoftAssertions();
+    for (Case c : cases()) {
+      ToolSecret t = toolSecret(c.name(), c.spec());
+      List<CrdSchema.Violation> violations = RulesLessCrds.realSchema(t).validate(t);
+      if (violations.isEmpty()) {
+        continue; // only the operator can tell (docs/validation.md)
+      }
+      refused++;
+      KubernetesClientException e = harness.createRefused(t);
+      soft.assertThat(e.getCode()).as(c.name()).isEqualTo(422);
+      soft.assertThat(e.getStatus().getReason()).as(c.name()).isEqualTo("Invalid");
+      soft.assertThat(e.getStatus().getMessage()).as(c.name()).doesNotContain(VALUE);
+      for (CrdSchema.Violation v : violations) {
+        soft.assertThat(e.getStatus().getMessage()).as(c.name()).contains(v.path() + ": ");
+        if (v.rule().contains(": ")) {
+          soft.assertThat(e.getStatus().getMessage())
+              .as("%s: the API server names the operator's reason", c.name())
+              .contains(c.reason() + ": ");
+        }
+      }
+      soft.assertThat(harness.toolSecret(c.name())).as("%s: not stored", c.name()).isNull();
+    }
+    soft.assertAll();
+    assertThat(refused)
+        .isEqualTo(
+            ToolSecretCrdRulesTest.BAD_INPUT.values().stream().filter(r -> !r.isEmpty()).count());
+  }
+
+  @Test
+  @WithoutCrdRules("every bad spec, as a cluster holds them when its CRDs lag behind Keyward")
   void everyBadInputGetsItsOwnReasonAWarningAndNoRetryStorm() throws Exception {
     List<Case> cases = cases();
     Map<String, String> sealedValues = new LinkedHashMap<>();
@@ -235,7 +271,8 @@ class ToolSecretBadInputTest {
 
   @Test
   void fixingTheSpecRecovers() {
-    harness.create(toolSecret("fix-me", s -> s.setEncryptedValue("not base64 at all")));
+    // Well-formed, so the CRD's rules let it in, but sealed for another object (WrongObject).
+    harness.create(toolSecret("fix-me", s -> s.setEncryptedValue(harness.seal(VALUE, "other"))));
     harness.awaitToolSecret(
         "fix-me", t -> t.getStatus() != null && "Failed".equals(t.getStatus().getPhase()));
     harness.editToolSecret(

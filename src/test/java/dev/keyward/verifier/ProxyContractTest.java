@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Each example in examples/protect-a-service, read from its file, with the verifier getting exactly
  * the request that proxy sends for a client's {@code POST /orders/42}: ingress-nginx's auth
- * subrequest, Envoy's ext_authz HTTP check and Traefik's ForwardAuth request.
+ * subrequest (with the example's method), Envoy's ext_authz HTTP check and Traefik's ForwardAuth
+ * request. Each proxy keeps its connections to the verifier, so every test sends its requests one
+ * after another on one kept-alive connection, as the proxy's pool would.
  */
 class ProxyContractTest {
 
@@ -31,6 +34,7 @@ class ProxyContractTest {
 
   @RegisterExtension final VerifierHarness kv = new VerifierHarness().alsoWatching(SHOP);
 
+  private RawHttp.Connection pool;
   private String reader;
   private String writerOnly;
   private String elsewhere;
@@ -47,29 +51,39 @@ class ProxyContractTest {
     kv.awaitCode(elsewhere, "OK");
   }
 
+  @AfterEach
+  void closePool() throws Exception {
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
   @Test
   void ingressNginxAuthUrl() throws Exception {
     JsonNode ingress = document("ingress-nginx.yaml", "Ingress");
-    URI auth =
-        URI.create(
-            ingress
-                .at("/metadata/annotations")
-                .get("nginx.ingress.kubernetes.io/auth-url")
-                .asText());
+    JsonNode annotations = ingress.at("/metadata/annotations");
+    URI auth = URI.create(annotations.get("nginx.ingress.kubernetes.io/auth-url").asText());
     assertThat(auth.getRawQuery()).contains("denyAs=403");
+    // Without both, nginx opens a connection to the verifier for every request it checks.
+    assertThat(annotations.path("nginx.ingress.kubernetes.io/auth-method").asText())
+        .isEqualTo("HEAD");
+    assertThat(annotations.path("nginx.ingress.kubernetes.io/auth-keepalive").asInt()).isPositive();
 
     RawHttp.Response ok = nginx(auth, "Authorization: Bearer " + reader);
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.header("X-Keyward-ApiKey")).isEqualTo(SHOP + "/reader-" + kv.namespace());
+    assertThat(ok.body()).isEmpty();
     assertThat(
             ingress
                 .at("/metadata/annotations")
                 .get("nginx.ingress.kubernetes.io/auth-response-headers")
                 .asText())
         .isEqualTo("X-Keyward-ApiKey,X-Keyward-Key-Version,X-Keyward-Scopes");
-    assertRefused(nginx(auth), 401, "MISSING_KEY");
-    assertRefused(nginx(auth, "Authorization: Bearer " + writerOnly), 403, "INSUFFICIENT_SCOPE");
-    assertRefused(nginx(auth, "Authorization: Bearer " + elsewhere), 403, "WRONG_NAMESPACE");
+    assertRefusedToHead(nginx(auth), 401, "MISSING_KEY");
+    assertRefusedToHead(
+        nginx(auth, "Authorization: Bearer " + writerOnly), 403, "INSUFFICIENT_SCOPE");
+    assertRefusedToHead(nginx(auth, "Authorization: Bearer " + elsewhere), 403, "WRONG_NAMESPACE");
+    assertThat(pool.closedByServer()).isFalse();
   }
 
   @Test
@@ -110,6 +124,7 @@ class ProxyContractTest {
     assertRefused(envoy(prefix, "authorization: Bearer " + writerOnly), 403, "INSUFFICIENT_SCOPE");
     // The client's own query names another namespace: it does not widen what the policy demands.
     assertRefused(envoy(prefix, "authorization: Bearer " + elsewhere), 403, "WRONG_NAMESPACE");
+    assertThat(pool.closedByServer()).isFalse();
   }
 
   @Test
@@ -124,12 +139,31 @@ class ProxyContractTest {
     assertRefused(
         traefik(address, "Authorization: Bearer " + writerOnly), 403, "INSUFFICIENT_SCOPE");
     assertRefused(traefik(address, "Authorization: Bearer " + elsewhere), 403, "WRONG_NAMESPACE");
+    assertThat(pool.closedByServer()).isFalse();
   }
 
-  /** ingress-nginx's auth location: a GET to auth-url with the client's headers plus its own. */
+  /** A refusal to a HEAD request: status, code and WWW-Authenticate in the header, no body. */
+  private static void assertRefusedToHead(RawHttp.Response response, int status, String code) {
+    assertThat(response.status()).as(code).isEqualTo(status);
+    assertThat(response.header("X-Keyward-Code")).isEqualTo(code);
+    assertThat(response.header("WWW-Authenticate"))
+        .isEqualTo(status == 401 ? "Bearer realm=\"keyward\"" : null);
+    assertThat(response.header("X-Keyward-ApiKey")).isNull();
+    assertThat(response.body()).isEmpty();
+  }
+
+  /**
+   * ingress-nginx's auth location: the example's auth-method to auth-url with the client's headers
+   * plus its own, on its kept-alive upstream (HTTP/1.1, no Connection header).
+   */
   private RawHttp.Response nginx(URI auth, String... clientHeaders) throws Exception {
+    String method =
+        document("ingress-nginx.yaml", "Ingress")
+            .at("/metadata/annotations")
+            .path("nginx.ingress.kubernetes.io/auth-method")
+            .asText("GET");
     List<String> head = new ArrayList<>();
-    head.add("GET " + auth.getRawPath() + "?" + auth.getRawQuery() + " HTTP/1.1");
+    head.add(method + " " + auth.getRawPath() + "?" + auth.getRawQuery() + " HTTP/1.1");
     head.add("Host: " + auth.getHost());
     head.add("X-Request-ID: 5d3a9c1e0f7b4a2c8e6d1b3f5a7c9e0d");
     head.add("X-Original-URL: https://shop.example.com/orders/42?expand=items");
@@ -142,7 +176,7 @@ class ProxyContractTest {
     head.add("Accept: */*");
     head.add("Content-Type: application/json");
     head.addAll(List.of(clientHeaders));
-    return kv.send(head, null);
+    return pooled(head);
   }
 
   /** Envoy's HTTP ext_authz check: the client's method, the prefix plus the client's path. */
@@ -154,8 +188,9 @@ class ProxyContractTest {
     head.add("x-forwarded-proto: https");
     head.add("x-request-id: 8f2c6a1e-4b7d-4e0a-9c3f-2d5b7e9a1c4f");
     head.add("x-envoy-expected-rq-timeout-ms: 10000");
+    head.add("content-length: 0");
     head.addAll(List.of(clientHeaders));
-    return kv.send(head, new byte[0]);
+    return pooled(head);
   }
 
   /** Traefik's ForwardAuth: a GET to the address, the client's headers, X-Forwarded-*. */
@@ -172,7 +207,15 @@ class ProxyContractTest {
     head.add("X-Forwarded-Uri: /orders/42?expand=items");
     head.add("X-Forwarded-For: 203.0.113.7");
     head.addAll(List.of(clientHeaders));
-    return kv.send(head, null);
+    return pooled(head);
+  }
+
+  /** Sends on this test's one connection, opened by its first request. */
+  private RawHttp.Response pooled(List<String> head) throws Exception {
+    if (pool == null) {
+      pool = new RawHttp.Connection(kv.verifier().httpPort());
+    }
+    return pool.send(head);
   }
 
   private static JsonNode document(String file, String kind) throws Exception {

@@ -42,4 +42,19 @@ class TokenBucketTest {
     assertThat(bucket.sameLimit(1, Duration.ofSeconds(10))).isTrue();
     assertThat(bucket.sameLimit(2, Duration.ofSeconds(10))).isFalse();
   }
+
+  @Test
+  void aReplicasShareIsThatPartOfTheBurstAndTheRateButAtLeastOneRequest() {
+    TokenBucket bucket = new TokenBucket(100, Duration.ofMinutes(1));
+    long t = 1_000 * SECOND;
+    for (int i = 0; i < 50; i++) {
+      assertThat(bucket.take(t, 2)).isZero();
+    }
+    assertThat(bucket.take(t, 2)).isEqualTo(2); // 1.2 s to the next of its 50 per minute
+    assertThat(bucket.take(t + 1_200_000_000L, 2)).isZero();
+
+    TokenBucket small = new TokenBucket(1, Duration.ofMinutes(1));
+    assertThat(small.take(t, 3)).isZero(); // a share below one request still lets one through
+    assertThat(small.take(t, 3)).isEqualTo(180); // then one per three minutes here
+  }
 }

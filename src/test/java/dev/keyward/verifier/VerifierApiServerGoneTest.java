@@ -47,7 +47,7 @@ class VerifierApiServerGoneTest {
     try (KubernetesClient admin = server.createClient();
         KubernetesClient client =
             new KubernetesClientBuilder().withConfig(admin.getConfiguration()).build()) {
-      TestApiServer.installCrds(admin);
+      TestApiServer.installCrds(admin, false); // its own mock server, whatever the run's backend
       admin
           .namespaces()
           .resource(new NamespaceBuilder().withNewMetadata().withName("gone").endMetadata().build())

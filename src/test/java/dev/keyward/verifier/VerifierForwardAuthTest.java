@@ -8,6 +8,7 @@ import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.VerifierHarness;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,10 @@ class VerifierForwardAuthTest {
       assertThat(ok.header("X-Keyward-ApiKey")).isEqualTo(kv.namespace() + "/orders");
       assertThat(ok.header("X-Keyward-Key-Version")).isEqualTo("1");
       assertThat(ok.header("X-Keyward-Scopes")).isEqualTo("orders:read,orders:write");
-      assertThat(ok.body()).doesNotContain(key);
+      assertThat(ok.body()).isEmpty();
+      assertThat(ok.header("Content-Length")).isEqualTo("0");
+      assertThat(ok.header("Content-Type")).isNull();
+      assertThat(ok.header("X-Keyward-Code")).isEqualTo("OK");
     }
     assertThat(kv.get("/v1/verify/any/path/below", "X-API-Key: " + key).status()).isEqualTo(200);
     assertThat(
@@ -177,9 +181,79 @@ class VerifierForwardAuthTest {
     OperatorHarness.waiting().until(() -> kv.verifier().registry().stalenessSeconds() < 5);
   }
 
+  @Test
+  void oneKeptAliveConnectionCarriesGrantsRefusalsAndHeads() throws Exception {
+    kv.startSynced();
+    String key = kv.issue("orders", s -> s.setScopes(List.of("orders:read")));
+    kv.awaitCode(key, "OK");
+    List<String> granted = List.of("/v1/verify?scope=orders:read", "Authorization: Bearer " + key);
+    List<String> missing = List.of("/v1/verify?scope=orders:read");
+    List<String> scopeless = List.of("/v1/verify?scope=admin", "Authorization: Bearer " + key);
+
+    try (RawHttp.Connection proxy = new RawHttp.Connection(kv.verifier().httpPort())) {
+      RawHttp.Response ok = proxy.send(request("GET", granted));
+      assertThat(ok.status()).isEqualTo(200);
+      assertThat(ok.header("X-Keyward-ApiKey")).isEqualTo(kv.namespace() + "/orders");
+      assertThat(ok.header("Content-Length")).isEqualTo("0");
+      assertThat(ok.body()).isEmpty();
+      RawHttp.Response unauthorized = proxy.send(request("GET", missing));
+      assertRefused(unauthorized, 401, "MISSING_KEY");
+      RawHttp.Response forbidden = proxy.send(request("GET", scopeless));
+      assertRefused(forbidden, 403, "INSUFFICIENT_SCOPE");
+
+      // HEAD: the GET answer's status and header, no body (a body would spoil the next answer).
+      RawHttp.Response okHead = proxy.send(request("HEAD", granted));
+      assertThat(okHead.status()).isEqualTo(200);
+      assertThat(lines(okHead)).isEqualTo(lines(ok));
+      RawHttp.Response unauthorizedHead = proxy.send(request("HEAD", missing));
+      assertThat(unauthorizedHead.status()).isEqualTo(401);
+      assertThat(lines(unauthorizedHead)).isEqualTo(lines(unauthorized));
+      RawHttp.Response forbiddenHead = proxy.send(request("HEAD", scopeless));
+      assertThat(forbiddenHead.status()).isEqualTo(403);
+      assertThat(lines(forbiddenHead)).isEqualTo(lines(forbidden));
+      assertThat(proxy.send(request("GET", granted)).status()).isEqualTo(200);
+
+      for (RawHttp.Response answer : List.of(ok, unauthorized, forbidden, okHead, forbiddenHead)) {
+        assertThat(answer.header("Connection")).isNotEqualToIgnoringCase("close");
+      }
+      assertThat(proxy.closedByServer()).isFalse();
+    }
+  }
+
+  @Test
+  void headIsAnsweredWithoutABodyUntilTheConnectionCloses() throws Exception {
+    kv.startSynced();
+    String key = kv.issue("orders", s -> {});
+    kv.awaitCode(key, "OK");
+
+    RawHttp.Response ok =
+        kv.send(List.of("HEAD /v1/verify HTTP/1.1", "Authorization: Bearer " + key), null);
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.header("X-Keyward-Key-Version")).isEqualTo("1");
+    assertThat(ok.body()).isEmpty();
+    RawHttp.Response refused = kv.send(List.of("HEAD /v1/verify HTTP/1.1"), null);
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.header("X-Keyward-Code")).isEqualTo("MISSING_KEY");
+    assertThat(refused.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"keyward\"");
+    assertThat(refused.body()).isEmpty();
+  }
+
+  private static List<String> request(String method, List<String> targetAndHeaders) {
+    List<String> head = new ArrayList<>();
+    head.add(method + " " + targetAndHeaders.get(0) + " HTTP/1.1");
+    head.addAll(targetAndHeaders.subList(1, targetAndHeaders.size()));
+    return head;
+  }
+
+  private static List<String> lines(RawHttp.Response response) {
+    return response.headers().stream().map(h -> h[0] + ": " + h[1]).toList();
+  }
+
+  /** A refusal: its status, its code in the X-Keyward-Code header and in the JSON body. */
   static void assertRefused(RawHttp.Response response, int status, String code) {
     assertThat(response.status()).as(code).isEqualTo(status);
-    assertThat(response.code()).isEqualTo(code);
+    assertThat(response.header("X-Keyward-Code")).isEqualTo(code);
+    assertThat(response.bodyCode()).isEqualTo(code);
     assertThat(response.header("Content-Type")).isEqualTo("application/json");
     if (status == 401) {
       assertThat(response.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"keyward\"");

@@ -4,12 +4,16 @@ import static dev.keyward.verifier.VerifierForwardAuthTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.KeyFormat;
+import dev.keyward.apikey.StatusGuard;
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.TestApiKeys;
 import dev.keyward.testing.TestApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The README's path, operator and verifier together on one API server: a key the operator issues is
  * accepted with the key from its Secret, both keys during a rotation's overlap, neither after a
- * revocation; the verifier's lastUsedAt survives the operator's status writes.
+ * revocation; the verifier's lastUsedAt survives the operator's status writes and rotations.
  */
 class VerifierWithOperatorTest {
 
@@ -86,7 +90,10 @@ class VerifierWithOperatorTest {
     assertThat(rotated.getPreviousKey().getLastUsedAt())
         .as("the first key's use moves with it to previousKey")
         .isEqualTo(lastUsed);
-    assertThat(rotated.getLastUsedAt()).as("the new key has not been used").isNull();
+    assertThat(rotated.getKeyLastUsedAt()).as("the new key has not been used").isNull();
+    assertThat(rotated.getLastUsedAt())
+        .as("the ApiKey's last use is kept through the rotation, not blanked")
+        .isEqualTo(lastUsed);
 
     kw.edit(
         "orders-client",
@@ -100,6 +107,58 @@ class VerifierWithOperatorTest {
 
     String metrics = RawHttp.get(verifier.httpPort(), "/metrics").body();
     assertThat(metrics).doesNotContain(first).doesNotContain(second);
+  }
+
+  @Test
+  void aForgedKeyHashInStatusIsPutBackAndTheForgedKeyRefused() throws Exception {
+    kw.create(TestApiKeys.apiKey("admin-key", s -> s.setScopes(List.of("admin"))));
+    ApiKey issued =
+        kw.awaitApiKey(
+            "admin-key", k -> k.getStatus() != null && k.getStatus().getKeyHash() != null);
+    String genuineHash = issued.getStatus().getKeyHash();
+    String genuine = OperatorHarness.value(kw.secret("admin-key"), "apiKey");
+    awaitStatus(genuine, 200);
+    String forged = KeyFormat.generate("kw_", 32);
+    assertRefused(verify(forged, ""), 401, "UNKNOWN");
+
+    // What anyone with patch on apikeys/status could send (the verifier's own account included).
+    long sent = System.nanoTime();
+    kw.admin()
+        .resource(issued)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"keyHash\":\"" + KeyFormat.keyHash(forged) + "\",\"keyVersion\":9}}");
+
+    ApiKey restored =
+        kw.awaitApiKey(
+            "admin-key",
+            k ->
+                genuineHash.equals(k.getStatus().getKeyHash())
+                    && Integer.valueOf(1).equals(k.getStatus().getKeyVersion()));
+    System.out.printf(
+        "forged keyHash put back %d ms after the patch was sent%n",
+        (System.nanoTime() - sent) / 1_000_000);
+    assertThat(restored.getStatus().getPhase()).isEqualTo("Active");
+    awaitStatus(forged, 401);
+    assertRefused(verify(forged, ""), 401, "UNKNOWN");
+    assertThat(verify(genuine, "?scope=admin").status()).isEqualTo(200);
+
+    OperatorHarness.waiting()
+        .until(() -> kw.eventReasons("admin-key").contains(StatusGuard.TAMPERED));
+    var warnings =
+        kw.events("admin-key").stream()
+            .filter(e -> StatusGuard.TAMPERED.equals(e.getReason()))
+            .toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0).getType()).isEqualTo("Warning");
+    assertThat(warnings.get(0).getMessage())
+        .contains("keyHash", "keyVersion")
+        .doesNotContain(KeyFormat.keyHash(forged))
+        .doesNotContain(genuineHash);
+    assertThat(kw.operator().registry().scrape())
+        .containsPattern(
+            "keyward_api_key_status_tampered_total\\{namespace=\"" + kw.namespace() + "\"} 1.0");
   }
 
   private RawHttp.Response verify(String key, String query) throws Exception {

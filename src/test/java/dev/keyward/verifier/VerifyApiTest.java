@@ -46,7 +46,11 @@ class VerifyApiTest {
     Map<String, List<String>> params =
         query.isEmpty() ? Map.of() : Map.of(query.split("=")[0], List.of(query.split("=")[1]));
     return api.forwardAuth(
-        "/v1/verify", n -> params.getOrDefault(n, List.of()), List.of("Bearer " + key), List.of());
+            "/v1/verify",
+            n -> params.getOrDefault(n, List.of()),
+            List.of("Bearer " + key),
+            List.of())
+        .result();
   }
 
   @Test
@@ -59,7 +63,13 @@ class VerifyApiTest {
     assertThat(ok.headers())
         .containsEntry("X-Keyward-ApiKey", "ns/k")
         .containsEntry("X-Keyward-Key-Version", "3")
-        .containsEntry("X-Keyward-Scopes", "a,b");
+        .containsEntry("X-Keyward-Scopes", "a,b")
+        .containsEntry("X-Keyward-Code", "OK")
+        .doesNotContainKey("Content-Type");
+    assertThat(ok.body()).isEmpty();
+    Answer refused = verify("scope=c", key);
+    assertThat(refused.headers()).containsEntry("X-Keyward-Code", "INSUFFICIENT_SCOPE");
+    assertThat(refused.body()).isEqualTo("{\"code\":\"INSUFFICIENT_SCOPE\"}");
   }
 
   @Test
@@ -97,8 +107,8 @@ class VerifyApiTest {
     spec.setRateLimit(new RateLimit(1, "1h"));
     String key = put("k", spec, null);
     byte[] body = ("{\"key\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(api.json(body).body()).contains("\"valid\":true");
-    Answer limited = api.json(body);
+    assertThat(api.json(body).result().body()).contains("\"valid\":true");
+    Answer limited = api.json(body).result();
     assertThat(limited.status()).isEqualTo(200);
     assertThat(limited.body())
         .contains("\"code\":\"RATE_LIMITED\"")
@@ -107,9 +117,60 @@ class VerifyApiTest {
     assertThat(limited.headers()).containsEntry("Retry-After", "3600");
 
     synced = false;
-    Answer early = api.json(body);
+    Answer early = api.json(body).result();
     assertThat(early.status()).isEqualTo(503);
     assertThat(early.code()).isEqualTo(Code.NOT_READY);
+  }
+
+  @Test
+  void aStoreThatCannotDecideUnderDenyIs503AndMaskedForNginxAndKeysWithoutALimitNeverAskIt() {
+    java.util.List<String> asked = new java.util.ArrayList<>();
+    VerifyApi denying =
+        new VerifyApi(
+            new KeyVerifier(
+                registry,
+                clock,
+                () -> true,
+                (limit, now) -> {
+                  asked.add(limit.uid());
+                  return io.vertx.core.Future.succeededFuture(RateLimitStore.UNAVAILABLE);
+                }));
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setRateLimit(new RateLimit(100, "1m"));
+    String key = put("k", spec, null);
+    String free = put("free", new ApiKeySpec(), null);
+
+    Answer unavailable =
+        denying
+            .forwardAuth("/v1/verify", n -> List.of(), List.of("Bearer " + key), List.of())
+            .result();
+    assertThat(unavailable.status()).isEqualTo(503);
+    assertThat(unavailable.code()).isEqualTo(Code.RATE_LIMIT_UNAVAILABLE);
+    assertThat(unavailable.headers()).containsEntry("Retry-After", "1");
+    Answer masked =
+        denying
+            .forwardAuth(
+                "/v1/verify",
+                n -> n.equals("denyAs") ? List.of("403") : List.of(),
+                List.of("Bearer " + key),
+                List.of())
+            .result();
+    assertThat(masked.status()).isEqualTo(403);
+    assertThat(masked.headers()).containsEntry("X-Keyward-Status", "503");
+    Answer json =
+        denying
+            .json(("{\"key\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .result();
+    assertThat(json.body()).contains("\"valid\":false").contains("RATE_LIMIT_UNAVAILABLE");
+    assertThat(asked).hasSize(3).containsOnly("ns/k"); // no uid in this registry: namespace/name
+
+    assertThat(
+            denying
+                .forwardAuth("/v1/verify", n -> List.of(), List.of("Bearer " + free), List.of())
+                .result()
+                .status())
+        .isEqualTo(200);
+    assertThat(asked).hasSize(3);
   }
 
   @Test
