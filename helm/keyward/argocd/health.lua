@@ -1,7 +1,10 @@
--- Argo CD health of a Keyward ApiKey or ToolSecret (keyward.dev/v1alpha1), from its status.
--- Healthy: Active or Revoked with Ready=True (a revoked credential is the state asked for).
+-- Argo CD health of a Keyward ApiKey, ToolSecret or ToolGrant (keyward.dev/v1alpha1), from its
+-- status.
+-- Healthy: Active, Revoked or (a ToolGrant) Ready, with Ready=True (a revoked credential is the
+-- state asked for).
 -- Progressing: not reconciled yet, or the status describes an older generation of the spec.
--- Degraded: Failed, Expired, or Active with Ready=False (a ToolSecret in DefaultConflict).
+-- Degraded: Failed, Expired, Active with Ready=False (a ToolSecret in DefaultConflict), or a
+-- ToolGrant Incomplete: an agent lacks some of its tools' values until someone seals them.
 local hs = {}
 local status = obj.status
 if status == nil or status.phase == nil then
@@ -34,13 +37,13 @@ if ready ~= nil and ready.message ~= nil and ready.message ~= "" then
 end
 if phase == "Pending" then
   hs.status = "Progressing"
-elseif phase == "Active" or phase == "Revoked" then
+elseif phase == "Active" or phase == "Revoked" or phase == "Ready" then
   if ready ~= nil and ready.status == "True" then
     hs.status = "Healthy"
   else
     hs.status = "Degraded"
   end
-elseif phase == "Expired" or phase == "Failed" then
+elseif phase == "Expired" or phase == "Failed" or phase == "Incomplete" then
   hs.status = "Degraded"
 else
   hs.status = "Unknown"

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.common.Conditions;
 import dev.keyward.testing.OperatorHarness;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,6 +96,50 @@ class ExamplesTest {
     }
   }
 
+  @Test
+  void anAgentWithToolsGetsBothValuesInItsGrantsSecretForEnvFrom() throws Exception {
+    Path folder = Path.of("examples", "agent-with-tools");
+    List<Path> files;
+    try (Stream<Path> list = Files.list(folder)) {
+      files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).hasSize(3);
+    Deployment deployment = null;
+    Map<List<HasMetadata>, Map<String, String>> applied = new java.util.LinkedHashMap<>();
+    for (Path file : files) {
+      String yaml = Files.readString(file);
+      assertThat(yaml).as("%s says when to use it", file).containsIgnoringCase("use ");
+      List<HasMetadata> items = apply(file, yaml);
+      applied.put(items, promise(file, yaml));
+      for (HasMetadata item : items) {
+        if (item instanceof Deployment d) {
+          deployment = d;
+        }
+      }
+    }
+    applied.forEach(
+        (items, promised) -> awaitPromised(items, promised.get("phase"), promised.get("reason")));
+    ToolGrant grant = harness.toolGrant("research-agent");
+    assertThat(grant.getStatus().getTools()).isEqualTo("2/2");
+    Secret delivered = harness.secret(grant.getStatus().getSecretName());
+    assertThat(OperatorHarness.value(delivered, "LINEAR_API_KEY"))
+        .isEqualTo("lin_api_example_0123456789");
+    assertThat(OperatorHarness.value(delivered, "GITHUB_TOKEN"))
+        .isEqualTo("ghp_example_research_token");
+    assertThat(delivered.getData()).containsOnlyKeys("LINEAR_API_KEY", "GITHUB_TOKEN");
+    assertThat(deployment).isNotNull();
+    String workload = deployment.getMetadata().getName();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom())
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getSecretRef().getName())
+                    .isEqualTo(grant.getStatus().getSecretName()));
+    assertThat(grant.getSpec().getRolloutRestartTargets())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getName()).isEqualTo(workload));
+  }
+
   private static Map<String, String> promise(Path example, String yaml) {
     Matcher promise = PROMISE.matcher(yaml);
     assertThat(promise.find()).as("%s has a '# keyward-example: phase=...' line", example).isTrue();
@@ -131,6 +178,13 @@ class ExamplesTest {
                 k.getStatus() != null
                     && phase.equals(k.getStatus().getPhase())
                     && reasonIn(k.getStatus().getConditions(), allowed));
+      } else if (item instanceof ToolGrant) {
+        harness.awaitToolGrant(
+            name,
+            g ->
+                g.getStatus() != null
+                    && phase.equals(g.getStatus().getPhase())
+                    && reasonIn(g.getStatus().getConditions(), allowed));
       } else if (item instanceof ToolSecret) {
         harness.awaitToolSecret(
             name,

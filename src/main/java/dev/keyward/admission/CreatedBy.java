@@ -21,16 +21,16 @@ import java.util.Set;
 
 /**
  * The mutating admission decision for {@code keyward.dev/created-by} and the creator's uid and
- * groups beside it ({@link Creator}): on CREATE of an ApiKey or ToolSecret the annotations become
- * the requesting user's, whatever the manifest said; on UPDATE they keep the values they had. A
- * pure function of the AdmissionReview, so it is tested without sockets. Every well-formed review
- * is allowed: this webhook only records, it never refuses.
+ * groups beside it ({@link Creator}): on CREATE of an ApiKey, ToolSecret or ToolGrant the
+ * annotations become the requesting user's, whatever the manifest said; on UPDATE they keep the
+ * values they had. A pure function of the AdmissionReview, so it is tested without sockets. Every
+ * well-formed review is allowed: this webhook only records, it never refuses.
  */
 public final class CreatedBy {
 
   public static final String ANNOTATION = ApiKey.CREATED_BY_ANNOTATION;
   static final String GROUP = "keyward.dev";
-  static final Set<String> KINDS = Set.of("ApiKey", "ToolSecret");
+  static final Set<String> KINDS = Set.of("ApiKey", "ToolSecret", "ToolGrant");
 
   private CreatedBy() {}
 

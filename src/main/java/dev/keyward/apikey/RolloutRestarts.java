@@ -33,8 +33,12 @@ import org.slf4j.LoggerFactory;
  * restarted operator, a new leader or a repeated reconcile therefore finds the record and does
  * nothing, and a crash between the Secret write and the restart still restarts on the next
  * reconcile. The first version restarts nothing.
+ *
+ * <p>ToolGrants use the same mechanism with their own record ({@code
+ * keyward.dev/tools-version-<grant>}) and the version their Secret counts each change of the
+ * delivered values with.
  */
-final class RolloutRestarts {
+public final class RolloutRestarts {
 
   static final String RESTARTED_AT = "keyward.dev/restarted-at";
   static final String VERSION_PREFIX = "keyward.dev/key-version-";
@@ -43,28 +47,60 @@ final class RolloutRestarts {
   private final EventRecorder events;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-  RolloutRestarts(EventRecorder events) {
+  public RolloutRestarts(EventRecorder events) {
     this.events = events;
   }
 
   /** The pod template annotation recording the key version a workload was restarted for. */
   static String versionAnnotation(String apiKeyName) {
+    return recordAnnotation(VERSION_PREFIX, apiKeyName);
+  }
+
+  /**
+   * The pod template annotation {@code prefix + owner}, with the owner's name replaced by a hash
+   * when the annotation's name part would pass 63 characters.
+   */
+  public static String recordAnnotation(String prefix, String ownerName) {
     String name =
-        VERSION_PREFIX.length() - "keyward.dev/".length() + apiKeyName.length() <= 63
-            ? apiKeyName
-            : sha256(apiKeyName).substring(0, 16);
-    return VERSION_PREFIX + name;
+        prefix.length() - "keyward.dev/".length() + ownerName.length() <= 63
+            ? ownerName
+            : sha256(ownerName).substring(0, 16);
+    return prefix + name;
   }
 
   /** Restarts every target not yet restarted for {@code version}. Never fails the key. */
   void restartFor(KubernetesClient client, ApiKey key, KeyPolicy policy, int version, Instant now) {
-    if (version < 2 || policy.rolloutTargets().isEmpty()) {
+    restartFor(
+        client,
+        key,
+        policy.rolloutTargets(),
+        versionAnnotation(key.getMetadata().getName()),
+        version,
+        "key version",
+        now);
+  }
+
+  /**
+   * Restarts every target whose record {@code annotation} is older than {@code version}, recording
+   * {@code version}; the first version restarts nothing. Never fails the owner.
+   *
+   * @param what names the version in Events, e.g. "key version"
+   */
+  public void restartFor(
+      KubernetesClient client,
+      HasMetadata owner,
+      List<RolloutTarget> targets,
+      String annotation,
+      long version,
+      String what,
+      Instant now) {
+    if (version < 2 || targets == null || targets.isEmpty()) {
       return;
     }
+    HasMetadata key = owner;
     String namespace = key.getMetadata().getNamespace();
-    String annotation = versionAnnotation(key.getMetadata().getName());
     List<String> restarted = new ArrayList<>();
-    for (RolloutTarget target : policy.rolloutTargets()) {
+    for (RolloutTarget target : targets) {
       HasMetadata workload = get(client, namespace, target);
       if (workload == null) {
         String once =
@@ -80,8 +116,8 @@ final class RolloutRestarts {
               key,
               "RolloutTargetNotFound",
               String.format(
-                  "%s %s was not found in namespace %s, so it was not restarted for key version %d",
-                  target.getKind(), target.getName(), namespace, version));
+                  "%s %s was not found in namespace %s, so it was not restarted for %s %d",
+                  target.getKind(), target.getName(), namespace, what, version));
         }
         continue;
       }
@@ -101,18 +137,18 @@ final class RolloutRestarts {
       restarted.add(target.getKind() + " " + target.getName());
     }
     if (!restarted.isEmpty()) {
-      String message = "Restarted " + String.join(", ", restarted) + " for key version " + version;
+      String message = "Restarted " + String.join(", ", restarted) + " for " + what + " " + version;
       events.normal(key, "RolloutRestarted", message);
-      log.info("ApiKey {}/{}: {}", namespace, key.getMetadata().getName(), message);
+      log.info("{} {}/{}: {}", key.getKind(), namespace, key.getMetadata().getName(), message);
     }
   }
 
-  private static int recorded(Map<String, String> annotations, String annotation) {
+  private static long recorded(Map<String, String> annotations, String annotation) {
     if (annotations == null || annotations.get(annotation) == null) {
       return 0;
     }
     try {
-      return Integer.parseInt(annotations.get(annotation));
+      return Long.parseLong(annotations.get(annotation));
     } catch (NumberFormatException e) {
       return 0;
     }

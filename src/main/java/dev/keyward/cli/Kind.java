@@ -1,6 +1,7 @@
 package dev.keyward.cli;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Iterator;
@@ -9,10 +10,11 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** The two kinds the helper commands work on, named the ways kubectl accepts them. */
+/** The kinds the helper commands work on, named the ways kubectl accepts them. */
 public enum Kind {
   APIKEY("ApiKey", ApiKey.class, List.of("apikey", "apikeys", "ak")),
-  TOOLSECRET("ToolSecret", ToolSecret.class, List.of("toolsecret", "toolsecrets", "ts"));
+  TOOLSECRET("ToolSecret", ToolSecret.class, List.of("toolsecret", "toolsecrets", "ts")),
+  TOOLGRANT("ToolGrant", ToolGrant.class, List.of("toolgrant", "toolgrants", "tg"));
 
   final String kind;
   final Class<? extends HasMetadata> type;
@@ -35,7 +37,9 @@ public enum Kind {
         }
       }
       throw new TypeConversionException(
-          "'" + value + "' is not a Keyward kind: use apikey (ak) or toolsecret (ts)");
+          "'"
+              + value
+              + "' is not a Keyward kind: use apikey (ak), toolsecret (ts) or toolgrant (tg)");
     }
   }
 
@@ -43,7 +47,7 @@ public enum Kind {
   public static final class Choices implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return List.of("apikey", "toolsecret").iterator();
+      return List.of("apikey", "toolsecret", "toolgrant").iterator();
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.keyward.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,17 +19,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code keyward list}: the ApiKeys and ToolSecrets of a namespace or of all, optionally only those
- * whose display name or name contains a text. For clusters without {@code selectableFields} (before
- * 1.31) and for the substring search a field selector cannot do. Shows only what status shows:
- * masked keys, never values.
+ * {@code keyward list}: the ApiKeys, ToolSecrets and ToolGrants of a namespace or of all,
+ * optionally only those whose display name or name contains a text. For clusters without {@code
+ * selectableFields} (before 1.31) and for the substring search a field selector cannot do. Shows
+ * only what status shows: masked keys, never values.
  */
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
     description =
-        "List ApiKeys and ToolSecrets, optionally only those whose display name or name contains"
-            + " --name (case-insensitive).")
+        "List ApiKeys, ToolSecrets and ToolGrants, optionally only those whose display name or"
+            + " name contains --name (case-insensitive).")
 public class ListCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -92,8 +93,13 @@ public class ListCommand implements Callable<Integer> {
           allNamespaces
               ? client.resources(ToolSecret.class).inAnyNamespace().list().getItems()
               : client.resources(ToolSecret.class).inNamespace(ns).list().getItems();
+      List<ToolGrant> grants =
+          allNamespaces
+              ? client.resources(ToolGrant.class).inAnyNamespace().list().getItems()
+              : client.resources(ToolGrant.class).inNamespace(ns).list().getItems();
       keys.forEach(k -> rows.add(row(k)));
       tools.forEach(t -> rows.add(row(t)));
+      grants.forEach(g -> rows.add(row(g)));
     }
     List<Row> shown =
         rows.stream()
@@ -107,7 +113,9 @@ public class ListCommand implements Callable<Integer> {
     if ("json".equals(output)) {
       out.println(Serialization.asJson(shown));
     } else if (shown.isEmpty()) {
-      out.println("No ApiKeys or ToolSecrets" + (name == null ? "" : " match \"" + name + "\""));
+      out.println(
+          "No ApiKeys, ToolSecrets or ToolGrants"
+              + (name == null ? "" : " match \"" + name + "\""));
     } else {
       out.print(table(shown, allNamespaces));
     }
@@ -155,6 +163,25 @@ public class ListCommand implements Callable<Integer> {
         spec == null ? null : spec.getTool(),
         status == null ? null : status.getDisplay(),
         spec == null ? null : spec.getExpiresAt(),
+        null,
+        status == null ? null : status.getCreatedBy(),
+        status == null ? null : reason(status.getConditions()));
+  }
+
+  /** A grant: its tools column says how many entries have a value ("2/3 tools"). */
+  static Row row(ToolGrant grant) {
+    var spec = grant.getSpec();
+    var status = grant.getStatus();
+    return new Row(
+        "ToolGrant",
+        grant.getMetadata().getNamespace(),
+        grant.getMetadata().getName(),
+        displayName(grant, spec == null ? null : spec.getDisplayName()),
+        status == null ? null : status.getPhase(),
+        null,
+        status == null || status.getTools() == null ? null : status.getTools() + " tools",
+        null,
+        null,
         null,
         status == null ? null : status.getCreatedBy(),
         status == null ? null : reason(status.getConditions()));

@@ -14,7 +14,7 @@ public class NamedObject {
       converter = Kind.Converter.class,
       completionCandidates = Kind.Choices.class,
       paramLabel = "KIND",
-      description = "apikey (ak) or toolsecret (ts).")
+      description = "apikey (ak), toolsecret (ts) or toolgrant (tg).")
   Kind kind;
 
   @Parameters(index = "1", paramLabel = "NAME", description = "The object's name.")

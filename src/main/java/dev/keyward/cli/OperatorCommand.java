@@ -81,6 +81,17 @@ public class OperatorCommand implements Callable<Integer> {
   String toolIndexName;
 
   @Option(
+      names = "--tool-index-values",
+      negatable = true,
+      defaultValue = "${env:KEYWARD_TOOL_INDEX_VALUES:-true}",
+      fallbackValue = "true",
+      description =
+          "Whether the tool index Secret carries every value next to index.json; false leaves it"
+              + " index.json only, and pods get their values from ToolGrants (env"
+              + " KEYWARD_TOOL_INDEX_VALUES). Default: ${DEFAULT-VALUE}.")
+  boolean toolIndexValues;
+
+  @Option(
       names = "--http-port",
       defaultValue = "${env:KEYWARD_HTTP_PORT:-8080}",
       description =
@@ -205,6 +216,7 @@ public class OperatorCommand implements Callable<Integer> {
             .withSealingKeyRotation(rotation)
             .withNamespaceQuota(quota)
             .withToolIndexName(toolIndexName)
+            .withToolIndexValues(toolIndexValues)
             .withLeaderElection(leaderElection)
             .withHttpPort(httpPort)
             .withOwnerChecks(

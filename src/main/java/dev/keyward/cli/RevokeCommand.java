@@ -33,6 +33,11 @@ public class RevokeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     object.checkName();
+    if (object.kind == Kind.TOOLGRANT) {
+      throw new IllegalArgumentException(
+          "a ToolGrant holds no credential of its own: revoke the ToolSecrets it uses, or delete"
+              + " the grant");
+    }
     try (KubernetesClient client = ClusterAccess.client()) {
       String ns = target.namespace(client);
       if (object.find(client, ns, "revoke", spec.commandLine().getErr()) == null) {

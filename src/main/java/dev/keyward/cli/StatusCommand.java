@@ -1,6 +1,7 @@
 package dev.keyward.cli;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -15,16 +16,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code keyward status}: one ApiKey or ToolSecret as a person asks about it (is it working, which
- * key, what happens next and when, what happened lately), in the spirit of {@code cmctl status
- * certificate}. Reads only; shows masked values only.
+ * {@code keyward status}: one ApiKey, ToolSecret or ToolGrant as a person asks about it (is it
+ * working, which key, what happens next and when, what happened lately), in the spirit of {@code
+ * cmctl status certificate}. Reads only; shows masked values only.
  */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Show an ApiKey or ToolSecret: phase and reason, key version, masked key and fingerprint,"
-          + " times, what the operator does next and when, and its recent Events.",
+      "Show an ApiKey, ToolSecret or ToolGrant: phase and reason, key version, masked key and"
+          + " fingerprint, times, what the operator does next and when, a grant's delivered and"
+          + " missing tools, and its recent Events.",
       "Example: keyward status apikey research-agent -n agents"
     })
 public class StatusCommand implements Callable<Integer> {
@@ -52,7 +54,9 @@ public class StatusCommand implements Callable<Integer> {
       report =
           object instanceof ApiKey key
               ? StatusReport.apiKey(key, events, clock.instant())
-              : StatusReport.toolSecret((ToolSecret) object, events, clock.instant());
+              : object instanceof ToolGrant grant
+                  ? StatusReport.toolGrant(grant, events, clock.instant())
+                  : StatusReport.toolSecret((ToolSecret) object, events, clock.instant());
     }
     spec.commandLine().getOut().print(report);
     spec.commandLine().getOut().flush();

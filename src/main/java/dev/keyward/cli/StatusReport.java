@@ -4,6 +4,9 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeySpec;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.PreviousKey;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantSpec;
+import dev.keyward.toolgrant.ToolGrantStatus;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretSpec;
 import dev.keyward.toolsecret.ToolSecretStatus;
@@ -114,6 +117,51 @@ final class StatusReport {
               spec.getExpiresAt(), "the value is removed from its Secret and the tool index"));
     }
     r.next(next, s.getPhase());
+    r.events(events);
+    return r.out.toString();
+  }
+
+  static String toolGrant(ToolGrant g, List<Event> events, Instant now) {
+    StatusReport r = new StatusReport(now);
+    ToolGrantSpec spec = g.getSpec() == null ? new ToolGrantSpec() : g.getSpec();
+    ToolGrantStatus s = g.getStatus() == null ? new ToolGrantStatus() : g.getStatus();
+    r.title("ToolGrant", g, spec.getDisplayName());
+    r.phase(s.getPhase(), s.getConditions(), g, s.getObservedGeneration());
+    if (s.getTools() != null) {
+      r.field("Tools", s.getTools() + " have a value");
+    }
+    r.field("Secret", Objects.toString(s.getSecretName(), g.secretName()));
+    if (s.getResolved() != null) {
+      r.out.append("Delivered:\n");
+      for (ToolGrantStatus.Resolved e : s.getResolved()) {
+        r.out.append(
+            String.format(
+                "  %s  %s %s  from %s (%s)  %s%n",
+                e.getEnv(),
+                e.getTool(),
+                e.getArg(),
+                e.getToolSecret(),
+                e.getMatch(),
+                Objects.toString(e.getFingerprint(), "")));
+      }
+    }
+    if (s.getMissing() != null) {
+      r.out.append("Missing:\n");
+      for (ToolGrantStatus.Missing e : s.getMissing()) {
+        r.out.append(
+            String.format(
+                "  %s  %s %s%n    %s%n", e.getEnv(), e.getTool(), e.getArg(), e.getFix()));
+      }
+    }
+    if (spec.getRolloutRestartTargets() != null && !spec.getRolloutRestartTargets().isEmpty()) {
+      r.field(
+          "Restarts",
+          String.join(
+              ", ",
+              spec.getRolloutRestartTargets().stream()
+                  .map(t -> t.getKind() + " " + t.getName())
+                  .toList()));
+    }
     r.events(events);
     return r.out.toString();
   }

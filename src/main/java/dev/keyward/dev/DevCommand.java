@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Try Keyward without a cluster: start a local API server (kube-api-test), install the CRDs,"
-          + " run the operator, write a kubeconfig, and show ApiKeys and ToolSecrets until Ctrl-C.",
+          + " run the operator, write a kubeconfig, and show ApiKeys, ToolSecrets and ToolGrants until"
+          + " Ctrl-C.",
       "Then, in another terminal: export KUBECONFIG=.keyward-dev/kubeconfig; kubectl apply -f"
           + " examples/apikey-try-rotation.yaml"
     })
@@ -225,7 +226,12 @@ public class DevCommand implements Callable<Integer> {
       out.print(
           Table.render(
               client.resources(ApiKey.class).inAnyNamespace().list().getItems(),
-              client.resources(ToolSecret.class).inAnyNamespace().list().getItems()));
+              client.resources(ToolSecret.class).inAnyNamespace().list().getItems(),
+              client
+                  .resources(dev.keyward.toolgrant.ToolGrant.class)
+                  .inAnyNamespace()
+                  .list()
+                  .getItems()));
       out.flush();
     } while (!refresh.equals("0s") && !stop.await(every.toMillis(), TimeUnit.MILLISECONDS));
   }

@@ -1,6 +1,7 @@
 package dev.keyward.dev;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import java.util.List;
 
@@ -10,6 +11,12 @@ final class Table {
   private Table() {}
 
   static String render(List<ApiKey> apiKeys, List<ToolSecret> toolSecrets) {
+    return render(apiKeys, toolSecrets, List.of());
+  }
+
+  /** With a TOOLGRANTS part when there are grants. */
+  static String render(
+      List<ApiKey> apiKeys, List<ToolSecret> toolSecrets, List<ToolGrant> toolGrants) {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
@@ -46,6 +53,23 @@ final class Table {
               t.getSpec().getTool() == null ? "" : t.getSpec().getTool(),
               s == null || s.getDisplay() == null ? "" : s.getDisplay(),
               reason));
+    }
+    if (!toolGrants.isEmpty()) {
+      out.append(
+          String.format(
+              "TOOLGRANTS%n%-16s %-24s %-10s %-6s %s%n",
+              "NAMESPACE", "NAME", "STATUS", "TOOLS", "MISSING"));
+      for (ToolGrant g : toolGrants) {
+        var s = g.getStatus();
+        out.append(
+            String.format(
+                "%-16s %-24s %-10s %-6s %s%n",
+                g.getMetadata().getNamespace(),
+                g.getMetadata().getName(),
+                s == null || s.getPhase() == null ? "" : s.getPhase(),
+                s == null || s.getTools() == null ? "" : s.getTools(),
+                s == null || s.getMissingEnv() == null ? "" : s.getMissingEnv()));
+      }
     }
     return out.toString();
   }

@@ -6,6 +6,8 @@ import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.RotationPlan;
 import dev.keyward.common.Phases;
 import dev.keyward.sealing.UnsealFailure;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantStatus;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import io.micrometer.core.instrument.Counter;
@@ -62,6 +64,8 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
   private final MultiGauge created;
   private final MultiGauge rotations;
   private final MultiGauge toolSecretsByPhase;
+  private final MultiGauge toolGrantEntries;
+  private final Supplier<Stream<ToolGrant>> toolGrants;
   private final Map<String, AtomicInteger> sourceWatches = new ConcurrentHashMap<>();
 
   /**
@@ -72,6 +76,18 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
       MeterRegistry registry,
       Supplier<Stream<ApiKey>> apiKeys,
       Supplier<Stream<ToolSecret>> toolSecrets) {
+    this(registry, apiKeys, toolSecrets, Stream::empty);
+  }
+
+  /**
+   * @param toolGrants the ToolGrants as the controller's cache holds them now
+   */
+  public KeywardMetrics(
+      MeterRegistry registry,
+      Supplier<Stream<ApiKey>> apiKeys,
+      Supplier<Stream<ToolSecret>> toolSecrets,
+      Supplier<Stream<ToolGrant>> toolGrants) {
+    this.toolGrants = toolGrants;
     this.registry = registry;
     this.apiKeys = apiKeys;
     this.toolSecrets = toolSecrets;
@@ -99,6 +115,12 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
         MultiGauge.builder("keyward.tool.secrets")
             .description("ToolSecrets by namespace and phase")
             .register(registry);
+    this.toolGrantEntries =
+        MultiGauge.builder("keyward.tool.grant.entries")
+            .description(
+                "ToolGrant entries by namespace and state: resolved (a value is delivered) or"
+                    + " missing")
+            .register(registry);
   }
 
   /** Recomputes the gauges from the caches; called before each scrape. */
@@ -124,6 +146,31 @@ public final class KeywardMetrics implements ApiKeyObserver, ToolSecretObserver 
                     ? Phases.PENDING
                     : t.getStatus().getPhase()),
         true);
+    toolGrantEntries.register(grantEntries(toolGrants.get()), true);
+  }
+
+  /** Resolved and missing entries of the grants, summed per namespace. */
+  static List<MultiGauge.Row<?>> grantEntries(Stream<ToolGrant> grants) {
+    Map<List<String>, Long> counts =
+        new java.util.TreeMap<>(java.util.Comparator.comparing(Object::toString));
+    grants.forEach(
+        g -> {
+          String ns = g.getMetadata().getNamespace();
+          ToolGrantStatus status = g.getStatus();
+          long resolved =
+              status == null || status.getResolved() == null ? 0 : status.getResolved().size();
+          long missing =
+              status == null || status.getMissing() == null ? 0 : status.getMissing().size();
+          counts.merge(List.of(ns, "resolved"), resolved, Long::sum);
+          counts.merge(List.of(ns, "missing"), missing, Long::sum);
+        });
+    return counts.entrySet().stream()
+        .<MultiGauge.Row<?>>map(
+            e ->
+                MultiGauge.Row.of(
+                    Tags.of("namespace", e.getKey().get(0), "state", e.getKey().get(1)),
+                    e.getValue()))
+        .toList();
   }
 
   private static <T extends io.fabric8.kubernetes.api.model.HasMetadata>

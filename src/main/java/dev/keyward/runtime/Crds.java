@@ -13,7 +13,10 @@ import java.util.List;
 public final class Crds {
 
   public static final List<String> FILES =
-      List.of("apikeys.keyward.dev-v1.yml", "toolsecrets.keyward.dev-v1.yml");
+      List.of(
+          "apikeys.keyward.dev-v1.yml",
+          "toolsecrets.keyward.dev-v1.yml",
+          "toolgrants.keyward.dev-v1.yml");
 
   private Crds() {}
 

@@ -8,6 +8,8 @@ import dev.keyward.common.EventRecorder;
 import dev.keyward.metrics.KeywardMetrics;
 import dev.keyward.sealing.SealingKeySchedule;
 import dev.keyward.sealing.SealingKeyStore;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantReconciler;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import dev.keyward.toolsecret.ToolSecretReconciler;
@@ -39,6 +41,7 @@ public final class KeywardOperator implements AutoCloseable {
   private final Operator operator;
   private final ApiKeyReconciler apiKeys;
   private final ToolSecretReconciler toolSecrets;
+  private final ToolGrantReconciler toolGrants;
   private final SealingKeyStore sealingKeys;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -68,7 +71,9 @@ public final class KeywardOperator implements AutoCloseable {
             settings.clock(),
             settings.sealingKeyRotation());
     this.sealingKeySchedule = new SealingKeySchedule(sealingKeys, this::leading);
-    this.metrics = new KeywardMetrics(registry, this::cachedApiKeys, this::cachedToolSecrets);
+    this.metrics =
+        new KeywardMetrics(
+            registry, this::cachedApiKeys, this::cachedToolSecrets, this::cachedToolGrants);
     this.owners =
         settings.ownerCheckTtl() == null
             ? null
@@ -91,8 +96,17 @@ public final class KeywardOperator implements AutoCloseable {
                 events,
                 sealingKeys,
                 settings.toolIndexName(),
+                settings.toolIndexValues(),
                 settings.namespaceQuotaBytes(),
                 ToolSecretObserver.both(settings.toolSecretObserver(), metrics)));
+    this.toolGrants =
+        new ToolGrantReconciler(
+            new ToolGrantReconciler.Settings(
+                settings.clock(),
+                events,
+                settings.toolIndexName(),
+                settings.grantLimitBytes(),
+                settings.toolGrantObserver()));
     operator.register(
         apiKeys,
         c -> {
@@ -100,6 +114,7 @@ public final class KeywardOperator implements AutoCloseable {
           c.withOnUpdateFilter(apiKeys.updateFilter());
         });
     operator.register(toolSecrets, this::namespaces);
+    operator.register(toolGrants, this::namespaces);
   }
 
   public static final String LEASE_NAME = "keyward-leader";
@@ -182,6 +197,7 @@ public final class KeywardOperator implements AutoCloseable {
     sealingKeySchedule.check();
     apiKeys.resync().all();
     toolSecrets.resync().all();
+    toolGrants.resync().all();
   }
 
   /**
@@ -196,6 +212,11 @@ public final class KeywardOperator implements AutoCloseable {
   /** The ApiKeys as this replica's informer last saw them. */
   public Stream<ApiKey> cachedApiKeys() {
     return apiKeys.resync().cached();
+  }
+
+  /** The ToolGrants as this replica's informer last saw them. */
+  public Stream<ToolGrant> cachedToolGrants() {
+    return toolGrants.resync().cached();
   }
 
   private Stream<ToolSecret> cachedToolSecrets() {

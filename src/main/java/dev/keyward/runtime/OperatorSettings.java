@@ -1,12 +1,16 @@
 package dev.keyward.runtime;
 
 import dev.keyward.apikey.ApiKeyObserver;
+import dev.keyward.toolgrant.GrantPlan;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantStatus;
 import dev.keyward.toolsecret.ToolIndexSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * What the wiring needs from the outside, with the defaults of {@code keyward operator}. Fluent:
@@ -28,6 +32,9 @@ public final class OperatorSettings {
   private String toolIndexName = ToolIndexSecret.DEFAULT_NAME;
   private ApiKeyObserver apiKeyObserver = ApiKeyObserver.NONE;
   private ToolSecretObserver toolSecretObserver = ToolSecretObserver.NONE;
+  private BiConsumer<ToolGrant, ToolGrantStatus> toolGrantObserver = (grant, status) -> {};
+  private long grantLimitBytes = GrantPlan.MAX_SECRET_BYTES;
+  private boolean toolIndexValues = true;
   private boolean leaderElection;
   private int httpPort = -1;
   private Runnable onLostLead = () -> System.exit(1);
@@ -110,6 +117,39 @@ public final class OperatorSettings {
 
   public Duration ownerCheckTtl() {
     return ownerCheckTtl;
+  }
+
+  /** Told of every status a ToolGrant reconcile settles on. */
+  public OperatorSettings withToolGrantObserver(BiConsumer<ToolGrant, ToolGrantStatus> observer) {
+    this.toolGrantObserver = observer;
+    return this;
+  }
+
+  /** The most bytes of values one ToolGrant's Secret may hold (default 1 MiB). */
+  public OperatorSettings withGrantLimit(long bytes) {
+    this.grantLimitBytes = bytes;
+    return this;
+  }
+
+  /**
+   * Whether the namespace's tool index Secret carries the values next to {@code index.json}
+   * (default true); false leaves it {@code index.json} only, and pods get values from ToolGrants.
+   */
+  public OperatorSettings withToolIndexValues(boolean values) {
+    this.toolIndexValues = values;
+    return this;
+  }
+
+  public BiConsumer<ToolGrant, ToolGrantStatus> toolGrantObserver() {
+    return toolGrantObserver;
+  }
+
+  public long grantLimitBytes() {
+    return grantLimitBytes;
+  }
+
+  public boolean toolIndexValues() {
+    return toolIndexValues;
   }
 
   public KubernetesClient client() {

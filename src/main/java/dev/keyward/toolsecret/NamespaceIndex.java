@@ -11,7 +11,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +27,7 @@ final class NamespaceIndex {
   static final String BY_NAMESPACE = "keyward-namespace";
 
   private final String indexName;
+  private final boolean indexValues;
   private final IndexerResourceCache<ToolSecret> primaries;
   private final InformerEventSource<Secret, ToolSecret> values;
   private final InformerEventSource<Secret, ToolSecret> indexes;
@@ -36,11 +36,13 @@ final class NamespaceIndex {
 
   NamespaceIndex(
       String indexName,
+      boolean indexValues,
       IndexerResourceCache<ToolSecret> primaries,
       InformerEventSource<Secret, ToolSecret> values,
       InformerEventSource<Secret, ToolSecret> indexes,
       Resync<ToolSecret> resync) {
     this.indexName = indexName;
+    this.indexValues = indexValues;
     this.primaries = primaries;
     this.values = values;
     this.indexes = indexes;
@@ -91,24 +93,11 @@ final class NamespaceIndex {
    * being deleted, and their own Secret holds the value.
    */
   private List<ToolIndexSecret.Member> members(String namespace, Instant now) {
-    List<ToolIndexSecret.Member> members = new ArrayList<>();
-    for (ToolSecret t : primaries.byIndex(BY_NAMESPACE, namespace)) {
-      ToolSecretPolicy policy =
-          t.isMarkedForDeletion() ? null : ToolSecretPolicy.from(t, indexName).policy();
-      if (!ValuePlan.served(policy, now)) {
-        continue;
-      }
-      Secret own = values.get(new ResourceID(policy.secretName(), namespace)).orElse(null);
-      if (own == null || !ManagedSecrets.isControlledBy(own, t)) {
-        continue;
-      }
-      String value = ManagedSecrets.decodedData(own).get(policy.dataKey());
-      if (value != null) {
-        members.add(new ToolIndexSecret.Member(t, policy, value));
-      }
-    }
-    members.sort(Comparator.comparing(m -> m.toolSecret().getMetadata().getName()));
-    return members;
+    return ServedValues.of(
+        primaries.byIndex(BY_NAMESPACE, namespace),
+        id -> values.get(id).orElse(null),
+        indexName,
+        now);
   }
 
   /** Writes the index when it differs, deletes it when it has no member; never a foreign one. */
@@ -131,7 +120,8 @@ final class NamespaceIndex {
       }
       return new ValuePlan.IndexOutcome(index, null);
     }
-    Secret desired = ToolIndexSecret.desired(namespace, indexName, observed, members, index);
+    Secret desired =
+        ToolIndexSecret.desired(namespace, indexName, observed, members, index, indexValues);
     if (!ManagedSecrets.upToDate(observed, desired)) {
       ManagedSecrets.put(client, new ManagedSecrets.Told(indexes, id), observed, desired);
     }

@@ -31,7 +31,7 @@ public final class ToolIndexSecret {
 
   /** An active ToolSecret as the index holds it. */
   public record Member(ToolSecret toolSecret, ToolSecretPolicy policy, String value) {
-    ToolBinding binding() {
+    public ToolBinding binding() {
       return new ToolBinding(
           toolSecret.getMetadata().getName(),
           policy.tool(),
@@ -49,13 +49,30 @@ public final class ToolIndexSecret {
     return ToolIndex.of(members.stream().map(Member::binding).toList());
   }
 
-  /** The index Secret as it should be, keeping labels and annotations others added. */
+  /** The index Secret as it should be, with the values, keeping what others added. */
   public static Secret desired(
       String namespace, String name, Secret observed, List<Member> members, ToolIndex index) {
+    return desired(namespace, name, observed, members, index, true);
+  }
+
+  /**
+   * The index Secret as it should be, keeping labels and annotations others added.
+   *
+   * @param values false leaves the values out: {@code index.json} only
+   */
+  public static Secret desired(
+      String namespace,
+      String name,
+      Secret observed,
+      List<Member> members,
+      ToolIndex index,
+      boolean values) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(INDEX_KEY, encode(index.toJson()));
-    for (Member member : members) {
-      data.put(member.toolSecret().getMetadata().getName(), encode(member.value()));
+    if (values) {
+      for (Member member : members) {
+        data.put(member.toolSecret().getMetadata().getName(), encode(member.value()));
+      }
     }
     Map<String, String> labels = new LinkedHashMap<>();
     if (observed != null && observed.getMetadata().getLabels() != null) {

@@ -47,6 +47,7 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
       EventRecorder events,
       SealingKeyStore sealingKeys,
       String indexName,
+      boolean indexValues,
       long quotaBytes,
       ToolSecretObserver observer) {}
 
@@ -74,7 +75,9 @@ public class ToolSecretReconciler implements Reconciler<ToolSecret>, Cleaner<Too
     resync.watching(primaries);
     values = ToolValueSecret.informer(context);
     var indexes = ToolIndexSecret.informer(context, primaries);
-    index = new NamespaceIndex(settings.indexName(), primaries, values, indexes, resync);
+    index =
+        new NamespaceIndex(
+            settings.indexName(), settings.indexValues(), primaries, values, indexes, resync);
     sourceWatch = new SourceSecretWatch(context.getClient(), primaries, settings.observer());
     return List.of(values, indexes, sourceWatch, resync);
   }

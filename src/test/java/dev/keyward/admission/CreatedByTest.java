@@ -79,6 +79,11 @@ class CreatedByTest {
   }
 
   @Test
+  void aToolGrantRecordsItsCreatorToo() throws Exception {
+    assertThat(createdBy(stored("create-toolgrant.json"))).isEqualTo("carol@example.com");
+  }
+
+  @Test
   void anObjectWithoutAnnotationsGetsTheAnnotationsMap() throws Exception {
     assertThat(createdBy(stored("create-no-metadata-annotations.json"))).isEqualTo("bob");
   }

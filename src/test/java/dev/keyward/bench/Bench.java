@@ -40,6 +40,16 @@ public final class Bench {
             out.resolve("operator.json"),
             io.fabric8.kubernetes.client.utils.Serialization.asJson(operator));
       }
+      if (only.isEmpty() || only.equals("grants")) {
+        int grants = Integer.getInteger("keyward.bench.grants", 1000);
+        Map<String, Object> p10 = GrantBench.run(grants, out);
+        System.out.printf(
+            "%nP10 grants (%d grants re-sealed, %s API server)%n", grants, p10.get("backend"));
+        p10.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));
+        Files.writeString(
+            out.resolve("grants.json"),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(p10));
+      }
       // The in-process API server and informers keep non-daemon threads alive.
       System.exit(0);
     }

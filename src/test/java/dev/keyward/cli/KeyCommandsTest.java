@@ -197,7 +197,7 @@ class KeyCommandsTest {
     CliRun kind = run("status", "secret", "x");
     assertThat(kind.code()).isEqualTo(2);
     assertThat(kind.err())
-        .contains("'secret' is not a Keyward kind: use apikey (ak) or toolsecret");
+        .contains("'secret' is not a Keyward kind: use apikey (ak), toolsecret (ts) or toolgrant");
     CliRun name = run("status", "apikey", "Bad_Name", "-n", ns);
     assertThat(name.code()).isEqualTo(2);
     assertThat(name.err()).contains("is not a valid Kubernetes name");

@@ -106,7 +106,7 @@ class ListCommandTest {
 
     CliRun none = run("list", "-n", ns, "--name", "nothing like it");
     assertThat(none.code()).isZero();
-    assertThat(none.out()).contains("No ApiKeys or ToolSecrets match");
+    assertThat(none.out()).contains("No ApiKeys, ToolSecrets or ToolGrants match");
   }
 
   @Test
@@ -147,5 +147,53 @@ class ListCommandTest {
     CliRun bad = run("list", "-n", "x", "-o", "yaml");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err().strip()).isEqualTo("keyward list: -o must be table or json, not \"yaml\"");
+  }
+
+  @Test
+  void listsAndShowsAGrantWithItsDeliveredAndMissingToolsAndNoValue() {
+    createAndAwait();
+    String ns = harness.namespace();
+    harness.create(
+        dev.keyward.testing.TestToolGrants.toolGrant(
+            "research",
+            s -> {
+              s.setDisplayName("Research tools");
+              dev.keyward.testing.TestToolGrants.tools(
+                      dev.keyward.testing.TestToolGrants.entry(
+                          "agno__linear__list_issues", "api_key", "LINEAR_API_KEY"),
+                      dev.keyward.testing.TestToolGrants.entry(
+                          "agno__github__search_code", "token", "GITHUB_TOKEN"))
+                  .accept(s);
+            }));
+    harness.awaitToolGrant(
+        "research", g -> g.getStatus() != null && "1/2".equals(g.getStatus().getTools()));
+
+    CliRun list = run("list", "-n", ns, "--name", "research tools");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out().lines().skip(1).toList())
+        .singleElement()
+        .satisfies(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "ToolGrant", "research", "Research tools", "Incomplete", "1/2 tools"));
+
+    CliRun status = run("status", "tg", "research", "-n", ns);
+    assertThat(status.code()).as(status.err()).isZero();
+    assertThat(status.out())
+        .contains("ToolGrant " + ns + "/research")
+        .contains("Phase:        Incomplete  Ready=False MissingValues")
+        .contains("Tools:        1/2 have a value")
+        .contains("Secret:       research-tools")
+        .contains("LINEAR_API_KEY  agno__linear__list_issues api_key  from linear-token (wildcard)")
+        .contains(
+            "GITHUB_TOKEN  agno__github__search_code token\n    No ToolSecret binds tool"
+                + " agno__github__search_code with argument token. Add one: keyward seal"
+                + " --namespace "
+                + ns)
+        .doesNotContain("lin_api_listed_0123456789");
+    CliRun revoke = run("revoke", "tg", "research", "-n", ns);
+    assertThat(revoke.code()).isNotZero();
+    assertThat(revoke.err()).contains("a ToolGrant holds no credential of its own");
   }
 }

@@ -29,6 +29,12 @@ class OperatorCommandTest {
     assertThat(c.sealingKeyRotation).isEqualTo("30d");
     assertThat(c.namespaceQuota).isEqualTo("512Ki");
     assertThat(c.toolIndexName).isEqualTo("keyward-tools");
+    assertThat(c.toolIndexValues)
+        .isEqualTo(
+            Boolean.parseBoolean(
+                System.getenv().getOrDefault("KEYWARD_TOOL_INDEX_VALUES", "true")));
+    assertThat(parse("--no-tool-index-values").toolIndexValues).isFalse();
+    assertThat(parse("--tool-index-values=false").toolIndexValues).isFalse();
     String expectedNamespace =
         System.getenv("KEYWARD_NAMESPACE") != null
             ? System.getenv("KEYWARD_NAMESPACE")

@@ -2,6 +2,9 @@ package dev.keyward.gitops;
 
 import static dev.keyward.testing.TestApiKeys.apiKey;
 import static dev.keyward.testing.TestApiKeys.rotation;
+import static dev.keyward.testing.TestToolGrants.entry;
+import static dev.keyward.testing.TestToolGrants.toolGrant;
+import static dev.keyward.testing.TestToolGrants.tools;
 import static dev.keyward.testing.TestToolSecrets.plainSecret;
 import static dev.keyward.testing.TestToolSecrets.toolSecret;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +54,9 @@ class GitOpsHealthTest {
     "toolsecret-revoked.json,    Healthy,     Current",
     "toolsecret-expired.json,    Degraded,    InProgress",
     "toolsecret-failed.json,     Degraded,    InProgress",
+    "toolgrant-ready.json,       Healthy,     Current",
+    "toolgrant-incomplete.json,  Degraded,    InProgress",
+    "toolgrant-failed.json,      Degraded,    InProgress",
   })
   void recordedStatuses(String file, String argo, String kstatus) throws Exception {
     Map<String, Object> object =
@@ -72,7 +78,8 @@ class GitOpsHealthTest {
     assertThat(data)
         .containsOnlyKeys(
             "resource.customizations.health.keyward.dev_ApiKey",
-            "resource.customizations.health.keyward.dev_ToolSecret");
+            "resource.customizations.health.keyward.dev_ToolSecret",
+            "resource.customizations.health.keyward.dev_ToolGrant");
     data.values().forEach(s -> assertThat(s.strip()).isEqualTo(script.strip()));
   }
 
@@ -126,6 +133,36 @@ class GitOpsHealthTest {
           return t;
         });
     expect(() -> harness.toolSecret("sealed"), "Revoked", "Healthy", "Current");
+
+    harness.create(
+        toolSecret(
+            "linear",
+            s -> {
+              s.setEncryptedValue(harness.seal("lin_api_0123456789", "linear"));
+              s.setTool("agno__linear__*");
+            }));
+    harness.create(
+        toolGrant(
+            "agent",
+            tools(
+                entry("agno__linear__list_issues", "api_key", "LINEAR_API_KEY"),
+                entry("agno__github__search_code", "token", "GITHUB_TOKEN"))));
+    // The same env twice, once derived: only the operator can tell (CEL does not derive env).
+    harness.create(
+        toolGrant(
+            "broken",
+            tools(
+                entry("agno__linear__x", "api_key", "AGNO__LINEAR__X_API_KEY"),
+                entry("agno__linear__x", "api_key", null))));
+    expect(() -> harness.toolGrant("agent"), "Incomplete", "Degraded", "InProgress");
+    expect(() -> harness.toolGrant("broken"), "Failed", "Degraded", "InProgress");
+    harness.editToolGrant(
+        "agent",
+        g -> {
+          g.getSpec().getTools().remove(1);
+          return g;
+        });
+    expect(() -> harness.toolGrant("agent"), "Ready", "Healthy", "Current");
   }
 
   /**

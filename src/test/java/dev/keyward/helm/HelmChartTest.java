@@ -69,17 +69,20 @@ class HelmChartTest {
           "grafana", Map.of("dashboard", Map.of("enabled", true)));
 
   static final Map<String, Set<String>> WATCH_RULES =
-      Map.of(
-          "keyward.dev/apikeys", Set.of("get", "list", "watch", "patch", "update"),
-          "keyward.dev/toolsecrets", Set.of("get", "list", "watch", "patch", "update"),
-          "keyward.dev/apikeys/status", Set.of("get", "patch", "update"),
-          "keyward.dev/toolsecrets/status", Set.of("get", "patch", "update"),
-          "/secrets", Set.of("get", "list", "watch", "create", "update", "patch", "delete"),
-          "/events", Set.of("create", "patch"),
-          "events.k8s.io/events", Set.of("create", "patch"),
-          "apps/deployments", Set.of("get", "patch"),
-          "apps/statefulsets", Set.of("get", "patch"),
-          "apps/daemonsets", Set.of("get", "patch"));
+      Map.ofEntries(
+          Map.entry("keyward.dev/apikeys", Set.of("get", "list", "watch", "patch", "update")),
+          Map.entry("keyward.dev/toolsecrets", Set.of("get", "list", "watch", "patch", "update")),
+          Map.entry("keyward.dev/toolgrants", Set.of("get", "list", "watch")),
+          Map.entry("keyward.dev/apikeys/status", Set.of("get", "patch", "update")),
+          Map.entry("keyward.dev/toolsecrets/status", Set.of("get", "patch", "update")),
+          Map.entry("keyward.dev/toolgrants/status", Set.of("get", "patch", "update")),
+          Map.entry(
+              "/secrets", Set.of("get", "list", "watch", "create", "update", "patch", "delete")),
+          Map.entry("/events", Set.of("create", "patch")),
+          Map.entry("events.k8s.io/events", Set.of("create", "patch")),
+          Map.entry("apps/deployments", Set.of("get", "patch")),
+          Map.entry("apps/statefulsets", Set.of("get", "patch")),
+          Map.entry("apps/daemonsets", Set.of("get", "patch")));
 
   static final Set<String> CONFIGMAP_VERBS =
       Set.of("get", "list", "watch", "create", "update", "patch");
@@ -220,6 +223,7 @@ class HelmChartTest {
             entry("KEYWARD_SEALING_KEY_ROTATION", "30d"),
             entry("KEYWARD_NAMESPACE_QUOTA", "512Ki"),
             entry("KEYWARD_TOOL_INDEX_NAME", "keyward-tools"),
+            entry("KEYWARD_TOOL_INDEX_VALUES", "true"),
             entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1"),
             entry("KEYWARD_WEBHOOK_PORT", "9443"),
             entry("KEYWARD_WEBHOOK_CERT_DIR", "/etc/keyward/webhook-tls"),
@@ -268,6 +272,8 @@ class HelmChartTest {
                     "256Ki",
                     "toolIndexName",
                     "team-tools",
+                    "toolIndexValues",
+                    false,
                     "javaToolOptions",
                     "-Xmx300m")));
     assertThat(env(rendered))
@@ -278,6 +284,7 @@ class HelmChartTest {
         .containsEntry("KEYWARD_SEALING_KEY_ROTATION", "7d")
         .containsEntry("KEYWARD_NAMESPACE_QUOTA", "256Ki")
         .containsEntry("KEYWARD_TOOL_INDEX_NAME", "team-tools")
+        .containsEntry("KEYWARD_TOOL_INDEX_VALUES", "false")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx300m");
     assertThat(container(rendered).getPorts().get(0).getContainerPort()).isEqualTo(9090);
     assertThat(
@@ -514,7 +521,8 @@ class HelmChartTest {
     Rendered crds = Rendered.of(shown);
     assertThat(crds.ofKind("CustomResourceDefinition"))
         .extracting(r -> r.getMetadata().getName())
-        .containsExactlyInAnyOrder("apikeys.keyward.dev", "toolsecrets.keyward.dev");
+        .containsExactlyInAnyOrder(
+            "apikeys.keyward.dev", "toolsecrets.keyward.dev", "toolgrants.keyward.dev");
   }
 
   // --- admission webhook
@@ -542,7 +550,7 @@ class HelmChartTest {
         .satisfies(
             r -> {
               assertThat(r.getApiGroups()).containsExactly("keyward.dev");
-              assertThat(r.getResources()).containsExactly("apikeys", "toolsecrets");
+              assertThat(r.getResources()).containsExactly("apikeys", "toolsecrets", "toolgrants");
               assertThat(r.getOperations()).containsExactly("CREATE", "UPDATE");
             });
     assertThat(webhook.getNamespaceSelector().getMatchExpressions())

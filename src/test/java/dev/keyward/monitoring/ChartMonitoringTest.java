@@ -70,6 +70,7 @@ class ChartMonitoringTest {
             "KeywardApiKeyExpiringSoon",
             "KeywardApiKeyRotationOverdue",
             "KeywardUnsealFailures",
+            "KeywardToolGrantIncomplete",
             "KeywardReconcileErrors");
   }
 
@@ -246,6 +247,37 @@ class ChartMonitoringTest {
         .allSatisfy((labels, increase) -> assertThat(increase).isEqualTo(1.0));
   }
 
+  @Test
+  void anIncompleteGrantFiresAndAReadyOneDoesNot() throws Exception {
+    incompleteGrant();
+    waiting().until(() -> !scrape().metric("keyward_tool_grant_entries").isEmpty());
+    Map<Map<String, String>, Double> fired =
+        fired("KeywardToolGrantIncomplete", scrape(), nowSeconds());
+    assertThat(fired)
+        .containsExactly(
+            Map.entry(Map.of("namespace", harness.namespace(), "state", "missing"), 1.0));
+    harness.create(
+        toolSecret(
+            "linear",
+            s -> {
+              s.setEncryptedValue(harness.seal("lin_api_0123456789abcdef", "linear"));
+              s.setTool("agno__linear__*");
+            }));
+    harness.awaitToolGrant(
+        "incomplete", g -> g.getStatus() != null && "Ready".equals(g.getStatus().getPhase()));
+    waiting().until(() -> fired("KeywardToolGrantIncomplete", scrape(), nowSeconds()).isEmpty());
+  }
+
+  private void incompleteGrant() {
+    harness.create(
+        dev.keyward.testing.TestToolGrants.toolGrant(
+            "incomplete",
+            dev.keyward.testing.TestToolGrants.tools(
+                dev.keyward.testing.TestToolGrants.entry("agno__linear__x", "api_key", "LINEAR"))));
+    harness.awaitToolGrant(
+        "incomplete", g -> g.getStatus() != null && "Incomplete".equals(g.getStatus().getPhase()));
+  }
+
   // --- helpers
 
   /** A 40s/20s rotating key, a 30-day key that does not rotate, an Agent key (90d, rotates). */
@@ -314,6 +346,7 @@ class ChartMonitoringTest {
         toolSecret("broken", s -> s.setEncryptedValue(harness.seal("tok-1234", "other"))));
     harness.awaitToolSecret(
         "broken", t -> t.getStatus() != null && "Failed".equals(t.getStatus().getPhase()));
+    incompleteGrant();
     harness.requests().answerWithErrors(r -> isSecretWrite(r, "rotating") ? 500 : 0);
     harness.tick(Duration.ofSeconds(21));
     waiting().until(() -> !scrape().metric("operator_sdk_reconciliations_failed_total").isEmpty());

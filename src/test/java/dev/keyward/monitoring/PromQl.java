@@ -141,7 +141,7 @@ final class PromQl {
     Parser(String expr, List<Scrape> scrapes, double time) {
       Matcher m =
           Pattern.compile(
-                  "\\s*([0-9]+(?:\\.[0-9]+)?|[a-zA-Z_:][a-zA-Z0-9_:]*|<=|>=|[-+*/<>(),\\[\\]])")
+                  "\\s*([0-9]+(?:\\.[0-9]+)?|[a-zA-Z_:][a-zA-Z0-9_:]*|\\{[^}]*}|<=|>=|[-+*/<>(),\\[\\]])")
               .matcher(expr);
       int end = 0;
       while (m.find() && m.start() == end) {
@@ -298,7 +298,25 @@ final class PromQl {
       if (peek().equals("(")) {
         throw new IllegalArgumentException("function outside the evaluated subset: " + t);
       }
-      return scrapes.get(scrapes.size() - 1).metric(t);
+      Map<Map<String, String>, Double> series = scrapes.get(scrapes.size() - 1).metric(t);
+      if (peek().startsWith("{")) {
+        // Only equality matchers: label="value", comma-separated.
+        Map<String, String> wanted = new LinkedHashMap<>();
+        Matcher m =
+            Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*=\\s*\"([^\"]*)\"").matcher(next());
+        while (m.find()) {
+          wanted.put(m.group(1), m.group(2));
+        }
+        Map<Map<String, String>, Double> kept = new LinkedHashMap<>();
+        series.forEach(
+            (labels, v) -> {
+              if (labels.entrySet().containsAll(wanted.entrySet())) {
+                kept.put(labels, v);
+              }
+            });
+        return kept;
+      }
+      return series;
     }
 
     private static Object arithmetic(Object left, String op, Object right) {

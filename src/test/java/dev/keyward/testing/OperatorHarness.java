@@ -9,6 +9,7 @@ import dev.keyward.runtime.KeywardClients;
 import dev.keyward.runtime.KeywardOperator;
 import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.sealing.SealingKeys;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretObserver;
 import dev.keyward.toolsecret.ToolSecretStatus;
@@ -240,6 +241,10 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
             t ->
                 seen.append(
                     io.fabric8.kubernetes.client.utils.Serialization.asJson(t.getStatus())));
+    toolGrants()
+        .list()
+        .getItems()
+        .forEach(g -> seen.append(io.fabric8.kubernetes.client.utils.Serialization.asJson(g)));
     if (operator != null) {
       seen.append(operator.registry().scrape());
     }
@@ -296,7 +301,14 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
                     .withOperatorNamespace(namespace)
                     .withWatchedNamespaces(Set.of(namespace))
                     .withConcurrency(4)
-                    .withObservers(counter, toolSecretCounter)));
+                    .withObservers(counter, toolSecretCounter)
+                    .withToolGrantObserver(
+                        (grant, status) ->
+                            reconciles
+                                .computeIfAbsent(
+                                    "ToolGrant/" + grant.getMetadata().getName(),
+                                    k -> new AtomicInteger())
+                                .incrementAndGet())));
     operator.start();
   }
 
@@ -516,6 +528,34 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   public int toolSecretReconcileCount(String name) {
     return reconcileCount("ToolSecret/" + name);
+  }
+
+  public io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
+          ToolGrant, KubernetesResourceList<ToolGrant>, Resource<ToolGrant>>
+      toolGrants() {
+    return admin().resources(ToolGrant.class).inNamespace(namespace);
+  }
+
+  public ToolGrant create(ToolGrant grant) {
+    grant.getMetadata().setNamespace(namespace);
+    return applied(toolGrants().resource(grant).create());
+  }
+
+  public ToolGrant toolGrant(String name) {
+    return toolGrants().withName(name).get();
+  }
+
+  public ToolGrant editToolGrant(String name, UnaryOperator<ToolGrant> change) {
+    return toolGrants().withName(name).edit(change);
+  }
+
+  public ToolGrant awaitToolGrant(String name, Predicate<ToolGrant> condition) {
+    return waiting().until(() -> toolGrant(name), g -> g != null && condition.test(g));
+  }
+
+  public int toolGrantReconcileCount(String name) {
+    AtomicInteger count = reconciles.get("ToolGrant/" + name);
+    return count == null ? 0 : count.get();
   }
 
   public static ConditionFactory waiting() {

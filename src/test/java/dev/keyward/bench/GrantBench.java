@@ -1,0 +1,295 @@
+package dev.keyward.bench;
+
+import dev.keyward.runtime.KeywardClients;
+import dev.keyward.runtime.KeywardOperator;
+import dev.keyward.runtime.OperatorSettings;
+import dev.keyward.secrets.ManagedSecrets;
+import dev.keyward.testing.MutableClock;
+import dev.keyward.testing.RequestLog;
+import dev.keyward.testing.TestApiServer;
+import dev.keyward.testing.TestToolGrants;
+import dev.keyward.testing.TestToolSecrets;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantReconciler;
+import dev.keyward.toolsecret.ToolSecret;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * P10: one ToolSecret used by N grants in one namespace is re-sealed. How long until every grant's
+ * Secret holds the new value, against a bare client doing the same N Secret updates; the operator's
+ * Secret and status writes per grant for it; and its writes when nothing changed.
+ */
+final class GrantBench {
+
+  static final String V1 = "lin_api_bench_first_0123456789";
+  static final String V2 = "lin_api_bench_second_9876543210";
+  static final String KEY = "LINEAR_API_KEY";
+
+  private GrantBench() {}
+
+  static Map<String, Object> run(int n, Path out) throws Exception {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("backend", TestApiServer.BACKEND);
+    figures.put("grants", n);
+    // A short round of both first, results dropped, so that neither runs on a cold JIT.
+    int warmUp = Math.min(n, 200);
+    try (BenchApiServer server = BenchApiServer.start(out, "p10-warm-up-operator")) {
+      operator(server, warmUp, new LinkedHashMap<>());
+    }
+    try (BenchApiServer server = BenchApiServer.start(out, "p10-warm-up-floor")) {
+      floor(server, warmUp);
+    }
+    int rounds = Math.max(1, Integer.getInteger("keyward.bench.p10Rounds", 3));
+    List<Double> ratios = new ArrayList<>();
+    for (int round = 1; round <= rounds; round++) {
+      double operator;
+      try (BenchApiServer server = BenchApiServer.start(out, "p10-operator")) {
+        operator = operator(server, n, round == 1 ? figures : new LinkedHashMap<>());
+      }
+      double floor;
+      try (BenchApiServer server = BenchApiServer.start(out, "p10-floor")) {
+        floor = floor(server, n);
+      }
+      figures.put("p10_round_" + round + "_operator_seconds", round(operator));
+      figures.put("p10_round_" + round + "_floor_seconds", round(floor));
+      ratios.add(operator / floor);
+    }
+    figures.put("p10_ratio_by_round", ratios.stream().map(GrantBench::round).toList());
+    double[] sorted = ratios.stream().mapToDouble(d -> d).sorted().toArray();
+    figures.put(
+        "p10_ratio",
+        round(
+            sorted.length % 2 == 1
+                ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2));
+    return figures;
+  }
+
+  /** The grants' Secrets as a watch sees them: name to the delivered value. */
+  private static final class Delivered implements AutoCloseable {
+    final Map<String, String> values = new ConcurrentHashMap<>();
+    final SharedIndexInformer<Secret> informer;
+
+    Delivered(KubernetesClient admin, String ns, String label) {
+      informer =
+          admin
+              .secrets()
+              .inNamespace(ns)
+              .withLabel(label)
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Secret s) {
+                      put(s);
+                    }
+
+                    @Override
+                    public void onUpdate(Secret before, Secret s) {
+                      put(s);
+                    }
+
+                    @Override
+                    public void onDelete(Secret s, boolean unknown) {
+                      values.remove(s.getMetadata().getName());
+                    }
+                  });
+    }
+
+    private void put(Secret s) {
+      String v = ManagedSecrets.decodedData(s).get(KEY);
+      if (v != null) {
+        values.put(s.getMetadata().getName(), v);
+      }
+    }
+
+    void await(int n, String value, Duration limit) throws InterruptedException {
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (values.values().stream().filter(value::equals).count() < n) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              values.values().stream().filter(value::equals).count()
+                  + " of "
+                  + n
+                  + " Secrets hold the value after "
+                  + limit);
+        }
+        Thread.sleep(5);
+      }
+    }
+
+    @Override
+    public void close() {
+      informer.close();
+    }
+  }
+
+  private static String namespace(KubernetesClient admin, String name) {
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    return name;
+  }
+
+  private static double operator(BenchApiServer server, int n, Map<String, Object> figures)
+      throws Exception {
+    KubernetesClient admin = server.admin();
+    String ns = namespace(admin, "bench-p10");
+    RequestLog log = new RequestLog();
+    try (KubernetesClient client =
+            KeywardClients.builder(server.config())
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
+                .build();
+        KeywardOperator operator =
+            new KeywardOperator(
+                OperatorSettings.of(client, new MutableClock())
+                    .withOperatorNamespace(ns)
+                    .withWatchedNamespaces(Set.of(ns))
+                    .withConcurrency(OperatorBench.CONCURRENCY));
+        Delivered delivered = new Delivered(admin, ns, ToolGrantReconciler.LABEL)) {
+      operator.start();
+      ToolSecret linear =
+          TestToolSecrets.toolSecret(
+              "linear",
+              s -> {
+                s.setEncryptedValue(
+                    operator.sealingKeys().current().publicKeys().seal(V1, ns, "linear"));
+                s.setTool("agno__linear__*");
+              });
+      linear.getMetadata().setNamespace(ns);
+      admin.resource(linear).create();
+      forAll(
+          n,
+          i -> {
+            ToolGrant g =
+                TestToolGrants.toolGrant(
+                    "agent-" + i,
+                    TestToolGrants.tools(
+                        TestToolGrants.entry("agno__linear__list_issues", "api_key", KEY)));
+            g.getMetadata().setNamespace(ns);
+            admin.resource(g).create();
+          });
+      delivered.await(n, V1, Duration.ofMinutes(10));
+      Thread.sleep(2000); // the status writes of the first delivery settle
+
+      int before = log.size();
+      long start = System.nanoTime();
+      admin
+          .resources(ToolSecret.class)
+          .inNamespace(ns)
+          .withName("linear")
+          .edit(
+              t -> {
+                t.getSpec()
+                    .setEncryptedValue(
+                        operator.sealingKeys().current().publicKeys().seal(V2, ns, "linear"));
+                return t;
+              });
+      delivered.await(n, V2, Duration.ofMinutes(10));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Thread.sleep(2000); // status writes after the last Secret
+      List<RequestLog.Request> writes =
+          log.since(before).stream().filter(RequestLog.Request::isWrite).toList();
+      long secretWrites = writes.stream().filter(r -> r.path().contains("/secrets/agent-")).count();
+      long statusWrites =
+          writes.stream()
+              .filter(r -> r.path().contains("/toolgrants/") && r.path().endsWith("/status"))
+              .count();
+      figures.put("p10_operator_seconds", round(seconds));
+      figures.put("p10_grant_secret_writes_per_grant", round((double) secretWrites / n));
+      figures.put("p10_grant_status_writes_per_grant", round((double) statusWrites / n));
+      figures.put("p10_writes_total", writes.size());
+
+      int idle = log.size();
+      operator.resyncAll();
+      Thread.sleep(3000);
+      figures.put(
+          "p10_idle_writes", log.since(idle).stream().filter(RequestLog.Request::isWrite).count());
+      return seconds;
+    }
+  }
+
+  /** N Secrets exist holding V1; a bare client updates each to V2 from the same thread count. */
+  private static double floor(BenchApiServer server, int n) throws Exception {
+    KubernetesClient admin = server.admin();
+    String ns = namespace(admin, "bench-p10-floor");
+    String label = "bench-p10";
+    List<Secret> created = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      created.add(null);
+    }
+    forAll(
+        n,
+        i ->
+            created.set(
+                i,
+                admin
+                    .secrets()
+                    .resource(
+                        new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("agent-" + i + "-tools")
+                            .withNamespace(ns)
+                            .withLabels(Map.of(label, "x"))
+                            .endMetadata()
+                            .addToData(KEY, encode(V1))
+                            .build())
+                    .create()));
+    try (KubernetesClient bare = new KubernetesClientBuilder().withConfig(server.config()).build();
+        Delivered delivered = new Delivered(admin, ns, label)) {
+      delivered.await(n, V1, Duration.ofMinutes(5));
+      long start = System.nanoTime();
+      forAll(
+          n,
+          i -> {
+            Secret s = new SecretBuilder(created.get(i)).withData(Map.of(KEY, encode(V2))).build();
+            bare.secrets().resource(s).update();
+          });
+      delivered.await(n, V2, Duration.ofMinutes(5));
+      return (System.nanoTime() - start) / 1e9;
+    }
+  }
+
+  private static String encode(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void forAll(int count, java.util.function.IntConsumer task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(OperatorBench.CONCURRENCY);
+    try {
+      List<Future<?>> futures = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int index = i;
+        futures.add(pool.submit(() -> task.accept(index)));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}
