@@ -35,6 +35,8 @@ final class NginxBench {
       throws Exception {
     Map<String, Object> figures = new LinkedHashMap<>();
     int trivial = freePort();
+    int upstreamAnswer = freePort();
+    int trivialUpstream = freePort();
     int head = freePort();
     int get = freePort();
     Path prefix = out.resolve("nginx");
@@ -60,13 +62,21 @@ final class NginxBench {
             // As ingress-nginx renders auth-url with auth-keepalive: an upstream with idle
             // connections kept, HTTP/1.1 without a Connection header, no request body.
             "  upstream keyward { server 127.0.0.1:" + verifierPort + "; keepalive 32; }",
+            // The same nginx asking an upstream that answers 204 at once, the same way it asks
+            // the verifier: what any auth service costs nginx before it does any work.
+            "  upstream trivial { server 127.0.0.1:" + upstreamAnswer + "; keepalive 32; }",
+            "  server {",
+            "    listen 127.0.0.1:" + upstreamAnswer + ";",
+            "    location / { return 204; }",
+            "  }",
             "  server {",
             "    listen 127.0.0.1:" + trivial + ";",
             "    location / { auth_request /_auth; empty_gif; }",
             "    location = /_auth { internal; return 204; }",
             "  }",
-            server(head, "HEAD", auth),
-            server(get, "GET", auth),
+            server(trivialUpstream, "trivial", "HEAD", "/"),
+            server(head, "keyward", "HEAD", auth),
+            server(get, "keyward", "GET", auth),
             "}",
             "");
     Path confFile = prefix.resolve("nginx.conf");
@@ -84,20 +94,24 @@ final class NginxBench {
             .redirectOutput(prefix.resolve("stdout.log").toFile())
             .start();
     try {
-      for (int port : List.of(trivial, head, get)) {
+      for (int port : List.of(trivial, upstreamAnswer, trivialUpstream, head, get)) {
         awaitListening(nginx, port);
       }
       String target = "/orders";
       int connections = VerifierBench.CONNECTIONS;
       double seconds = VerifierBench.SECONDS;
       LoadGenerator.run(trivial, target, keys, connections, 5);
+      LoadGenerator.run(trivialUpstream, target, keys, connections, 5);
       LoadGenerator.run(head, target, keys, connections, 5);
       LoadGenerator.run(get, target, keys, connections, 5);
       LoadGenerator.Result t = LoadGenerator.run(trivial, target, keys, connections, seconds);
+      LoadGenerator.Result u =
+          LoadGenerator.run(trivialUpstream, target, keys, connections, seconds);
       LoadGenerator.Result h = LoadGenerator.run(head, target, keys, connections, seconds);
       long afterHead = closedTowards(verifierPort);
       LoadGenerator.Result g = LoadGenerator.run(get, target, keys, connections, seconds);
       figures.put("p12_nginx_trivial_auth", t);
+      figures.put("p12_nginx_trivial_upstream", u);
       figures.put("p12_nginx_verifier_head", h);
       figures.put("p12_nginx_verifier_get", g);
       // Connections nginx closed towards the verifier in the last minute (TIME-WAIT, from ss):
@@ -106,6 +120,8 @@ final class NginxBench {
       figures.put("p12_closed_connections_after_get_run", closedTowards(verifierPort));
       figures.put("p12_ratio_verifier_head_over_trivial", round(h.perSecond() / t.perSecond()));
       figures.put("p12_ratio_verifier_get_over_trivial", round(g.perSecond() / t.perSecond()));
+      figures.put(
+          "p12_ratio_verifier_head_over_trivial_upstream", round(h.perSecond() / u.perSecond()));
     } finally {
       nginx.destroy();
       if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
@@ -115,7 +131,7 @@ final class NginxBench {
     return figures;
   }
 
-  private static String server(int port, String method, String auth) {
+  private static String server(int port, String upstream, String method, String auth) {
     return String.join(
         "\n",
         "  server {",
@@ -123,7 +139,7 @@ final class NginxBench {
         "    location / { auth_request /_auth; empty_gif; }",
         "    location = /_auth {",
         "      internal;",
-        "      proxy_pass http://keyward" + auth + ";",
+        "      proxy_pass http://" + upstream + auth + ";",
         "      proxy_method " + method + ";",
         "      proxy_http_version 1.1;",
         "      proxy_set_header Connection \"\";",
