@@ -139,9 +139,9 @@ public class ToolGrantStatus implements HasConditions {
     return Objects.hash(phase, observedGeneration, tools, secretName, resolved, missing);
   }
 
-  /** An entry with a value. */
+  /** What every reported entry names: the tool, its argument, the data key, the ToolSecret. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Resolved {
+  public abstract static class Entry {
 
     @JsonPropertyDescription("The tool.")
     private String tool;
@@ -149,30 +149,20 @@ public class ToolGrantStatus implements HasConditions {
     @JsonPropertyDescription("The argument.")
     private String arg;
 
-    @JsonPropertyDescription("The data key (environment variable) holding the value.")
+    @JsonPropertyDescription("The data key (environment variable) of the entry.")
     private String env;
 
-    @JsonPropertyDescription("The ToolSecret whose value it is.")
+    @JsonPropertyDescription(
+        "The ToolSecret: the one whose value is delivered, or the one the entry pins.")
     private String toolSecret;
 
-    @JsonPropertyDescription("sha256: and the first 16 hex digits of the SHA-256 of the value.")
-    private String fingerprint;
+    Entry() {}
 
-    @JsonPropertyDescription(
-        "How the ToolSecret was chosen: pinned, exact (tool name), wildcard (tool prefix) or"
-            + " default (defaultForTool).")
-    private String match;
-
-    public Resolved() {}
-
-    public Resolved(
-        String tool, String arg, String env, String toolSecret, String fingerprint, String match) {
+    Entry(String tool, String arg, String env, String toolSecret) {
       this.tool = tool;
       this.arg = arg;
       this.env = env;
       this.toolSecret = toolSecret;
-      this.fingerprint = fingerprint;
-      this.match = match;
     }
 
     public String getTool() {
@@ -205,6 +195,40 @@ public class ToolGrantStatus implements HasConditions {
 
     public void setToolSecret(String toolSecret) {
       this.toolSecret = toolSecret;
+    }
+
+    /** True when {@code other} names the same tool, argument, data key and ToolSecret. */
+    boolean sameEntry(Entry other) {
+      return Objects.equals(tool, other.tool)
+          && Objects.equals(arg, other.arg)
+          && Objects.equals(env, other.env)
+          && Objects.equals(toolSecret, other.toolSecret);
+    }
+
+    int entryHash() {
+      return Objects.hash(tool, arg, env, toolSecret);
+    }
+  }
+
+  /** An entry with a value. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Resolved extends Entry {
+
+    @JsonPropertyDescription("sha256: and the first 16 hex digits of the SHA-256 of the value.")
+    private String fingerprint;
+
+    @JsonPropertyDescription(
+        "How the ToolSecret was chosen: pinned, exact (tool name), wildcard (tool prefix) or"
+            + " default (defaultForTool).")
+    private String match;
+
+    public Resolved() {}
+
+    public Resolved(
+        String tool, String arg, String env, String toolSecret, String fingerprint, String match) {
+      super(tool, arg, env, toolSecret);
+      this.fingerprint = fingerprint;
+      this.match = match;
     }
 
     public String getFingerprint() {
@@ -226,35 +250,20 @@ public class ToolGrantStatus implements HasConditions {
     @Override
     public boolean equals(Object o) {
       return o instanceof Resolved r
-          && Objects.equals(tool, r.tool)
-          && Objects.equals(arg, r.arg)
-          && Objects.equals(env, r.env)
-          && Objects.equals(toolSecret, r.toolSecret)
+          && sameEntry(r)
           && Objects.equals(fingerprint, r.fingerprint)
           && Objects.equals(match, r.match);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(tool, arg, env, toolSecret, fingerprint, match);
+      return Objects.hash(entryHash(), fingerprint, match);
     }
   }
 
   /** An entry without a value. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Missing {
-
-    @JsonPropertyDescription("The tool.")
-    private String tool;
-
-    @JsonPropertyDescription("The argument.")
-    private String arg;
-
-    @JsonPropertyDescription("The data key (environment variable) that has no value.")
-    private String env;
-
-    @JsonPropertyDescription("The pinned ToolSecret, when the entry names one.")
-    private String toolSecret;
+  public static class Missing extends Entry {
 
     @JsonPropertyDescription(
         "Why there is no value and what to do: the keyward seal command that adds one, or why"
@@ -264,43 +273,8 @@ public class ToolGrantStatus implements HasConditions {
     public Missing() {}
 
     public Missing(String tool, String arg, String env, String toolSecret, String fix) {
-      this.tool = tool;
-      this.arg = arg;
-      this.env = env;
-      this.toolSecret = toolSecret;
+      super(tool, arg, env, toolSecret);
       this.fix = fix;
-    }
-
-    public String getTool() {
-      return tool;
-    }
-
-    public void setTool(String tool) {
-      this.tool = tool;
-    }
-
-    public String getArg() {
-      return arg;
-    }
-
-    public void setArg(String arg) {
-      this.arg = arg;
-    }
-
-    public String getEnv() {
-      return env;
-    }
-
-    public void setEnv(String env) {
-      this.env = env;
-    }
-
-    public String getToolSecret() {
-      return toolSecret;
-    }
-
-    public void setToolSecret(String toolSecret) {
-      this.toolSecret = toolSecret;
     }
 
     public String getFix() {
@@ -313,17 +287,12 @@ public class ToolGrantStatus implements HasConditions {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Missing m
-          && Objects.equals(tool, m.tool)
-          && Objects.equals(arg, m.arg)
-          && Objects.equals(env, m.env)
-          && Objects.equals(toolSecret, m.toolSecret)
-          && Objects.equals(fix, m.fix);
+      return o instanceof Missing m && sameEntry(m) && Objects.equals(fix, m.fix);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(tool, arg, env, toolSecret, fix);
+      return Objects.hash(entryHash(), fix);
     }
   }
 }
