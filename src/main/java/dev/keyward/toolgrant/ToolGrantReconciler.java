@@ -7,7 +7,6 @@ import dev.keyward.common.LeanItemStore;
 import dev.keyward.common.Resync;
 import dev.keyward.common.SpecProblem;
 import dev.keyward.common.StatusReporter;
-import dev.keyward.secrets.Fingerprints;
 import dev.keyward.secrets.ManagedSecrets;
 import dev.keyward.toolsecret.ServedValues;
 import dev.keyward.toolsecret.ToolIndexSecret;
@@ -28,6 +27,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -213,22 +213,31 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
       withdraw(client, grant, input, secretId, observed);
     }
     if (plan.problem() == null) {
-      long version = deliver(client, grant, plan, secretId, observed);
+      Delivery delivery = deliver(client, grant, plan, secretId, observed);
       restarts.restartFor(
           client,
           grant,
           grant.getSpec().getRolloutRestartTargets(),
           RolloutRestarts.recordAnnotation(RESTART_RECORD_PREFIX, grant.getMetadata().getName()),
-          version,
+          delivery.version(),
           "tool values version",
           now);
+      if (delivery.written()) {
+        // Values first: when one ToolSecret changes under many grants, every grant's Secret is
+        // written before any grant's status and Event, which follow in a reconcile queued behind.
+        return UpdateControl.<ToolGrant>noUpdate().rescheduleAfter(Duration.ZERO);
+      }
     }
     SpecProblem problem = plan.problem();
     if (problem != null) {
       report.warnOnce(grant, problem);
     }
     ToolGrantStatus status = plan.status(grant, secretName, createdBy(grant), now);
+    String changes = problem == null ? describe(grant.getStatus(), plan.resolved()) : null;
     UpdateControl<ToolGrant> control = report.update(grant, status, context);
+    if (changes != null) {
+      report.announce(grant, "ValuesChanged", "Secret " + secretName + ": " + changes);
+    }
     return problem != null && "SecretConflict".equals(problem.reason())
         ? control.rescheduleAfter(StatusReporter.CONFLICT_RECHECK)
         : control;
@@ -274,10 +283,17 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
   }
 
   /**
-   * Writes the grant's Secret when it differs from the plan and says what changed in one Event;
-   * returns the values version the Secret now records.
+   * The values version the grant's Secret records, and whether this reconcile wrote it (and the
+   * status may follow in a reconcile of its own).
    */
-  private long deliver(
+  private record Delivery(long version, boolean written) {}
+
+  /**
+   * Writes the grant's Secret when it differs from the plan. What changed is announced with the
+   * status that records it (see {@link #describe}); only a Secret that went missing under a grant
+   * that already delivered is announced here, since its values, and so the status, stay the same.
+   */
+  private Delivery deliver(
       KubernetesClient client,
       ToolGrant grant,
       GrantPlan plan,
@@ -297,13 +313,23 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
             plan.data(),
             labels,
             Map.of(VALUES_VERSION, Long.toString(next)));
-    if (!ManagedSecrets.upToDate(observed, desired)) {
-      ManagedSecrets.put(client, new ManagedSecrets.Told(own, secretId), observed, desired);
-      if (changed) {
-        report.announce(grant, "ValuesChanged", describe(secretId.getName(), before, plan));
-      }
+    if (ManagedSecrets.upToDate(observed, desired)) {
+      return new Delivery(next, false);
     }
-    return next;
+    Secret written =
+        ManagedSecrets.put(client, new ManagedSecrets.Told(own, secretId), observed, desired);
+    ToolGrantStatus recorded = grant.getStatus();
+    if (observed == null
+        && recorded != null
+        && recorded.getResolved() != null
+        && !recorded.getResolved().isEmpty()
+        && describe(recorded, plan.resolved()) == null) {
+      report.announce(
+          grant, "ValuesChanged", "Secret " + secretId.getName() + " was missing: written again");
+    }
+    // Deferring the status assumes the next reconcile finds nothing to write; an API server that
+    // answered with something else than was sent gets its status in this reconcile instead.
+    return new Delivery(next, ManagedSecrets.upToDate(written, desired));
   }
 
   /**
@@ -354,24 +380,27 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
     }
   }
 
-  /** What changed, by env name and ToolSecret; never a value. */
-  static String describe(String secretName, Map<String, String> before, GrantPlan plan) {
-    Map<String, String> from = new LinkedHashMap<>();
-    plan.resolved().forEach(r -> from.put(r.getEnv(), r.getToolSecret()));
+  /**
+   * What the delivered values change against those the status records, by env name and ToolSecret
+   * (a value is compared by its fingerprint, never shown); null when nothing changes.
+   */
+  static String describe(ToolGrantStatus recorded, List<ToolGrantStatus.Resolved> resolved) {
+    Map<String, String> before = new LinkedHashMap<>();
+    if (recorded != null && recorded.getResolved() != null) {
+      recorded.getResolved().forEach(r -> before.put(r.getEnv(), r.getFingerprint()));
+    }
     List<String> added = new ArrayList<>();
     List<String> changed = new ArrayList<>();
-    for (Map.Entry<String, String> e : plan.data().entrySet()) {
-      String was = before.get(e.getKey());
-      String what = e.getKey() + " (" + from.get(e.getKey()) + ")";
-      if (was == null) {
+    Set<String> removed = new TreeSet<>(before.keySet());
+    for (ToolGrantStatus.Resolved r : resolved) {
+      String what = r.getEnv() + " (" + r.getToolSecret() + ")";
+      removed.remove(r.getEnv());
+      if (!before.containsKey(r.getEnv())) {
         added.add(what);
-      } else if (!Objects.equals(
-          Fingerprints.fingerprint(was), Fingerprints.fingerprint(e.getValue()))) {
+      } else if (!Objects.equals(before.get(r.getEnv()), r.getFingerprint())) {
         changed.add(what);
       }
     }
-    Set<String> removed = new TreeSet<>(before.keySet());
-    removed.removeAll(plan.data().keySet());
     List<String> parts = new ArrayList<>();
     if (!added.isEmpty()) {
       parts.add("added " + String.join(", ", added));
@@ -382,9 +411,7 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
     if (!removed.isEmpty()) {
       parts.add("removed " + String.join(", ", removed));
     }
-    return "Secret "
-        + secretName
-        + (parts.isEmpty() ? " written" : ": " + String.join("; ", parts));
+    return parts.isEmpty() ? null : String.join("; ", parts);
   }
 
   private static String createdBy(ToolGrant grant) {

@@ -189,7 +189,7 @@ final class GrantBench {
             admin.resource(g).create();
           });
       delivered.await(n, V1, Duration.ofMinutes(10));
-      Thread.sleep(2000); // the status writes of the first delivery settle
+      settled(log, Duration.ofSeconds(2)); // the first delivery's status writes and Events
 
       int before = log.size();
       long start = System.nanoTime();
@@ -206,7 +206,8 @@ final class GrantBench {
               });
       delivered.await(n, V2, Duration.ofMinutes(10));
       double seconds = (System.nanoTime() - start) / 1e9;
-      Thread.sleep(2000); // status writes after the last Secret
+      // The grants' status writes and Events follow their Secrets; count them once they stopped.
+      settled(log, Duration.ofSeconds(2));
       List<RequestLog.Request> writes =
           log.since(before).stream().filter(RequestLog.Request::isWrite).toList();
       long secretWrites = writes.stream().filter(r -> r.path().contains("/secrets/agent-")).count();
@@ -225,6 +226,20 @@ final class GrantBench {
       figures.put(
           "p10_idle_writes", log.since(idle).stream().filter(RequestLog.Request::isWrite).count());
       return seconds;
+    }
+  }
+
+  /** Waits until the operator sent no write for {@code quiet} (at most two minutes). */
+  private static void settled(RequestLog log, Duration quiet) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    int seen = -1;
+    while (System.nanoTime() < deadline) {
+      int writes = log.writes().size();
+      if (writes == seen) {
+        return;
+      }
+      seen = writes;
+      Thread.sleep(quiet.toMillis());
     }
   }
 
