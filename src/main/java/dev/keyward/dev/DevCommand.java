@@ -8,24 +8,18 @@ import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.verifier.Verifier;
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,7 +50,11 @@ public class DevCommand implements Callable<Integer> {
       description = "Where the kubeconfig is written. Default: ${DEFAULT-VALUE}.")
   Path dir;
 
-  @Option(names = "--apply", description = "Apply every .yaml file in this folder once started.")
+  @Option(
+      names = "--apply",
+      description =
+          "Apply every .yaml file in this folder and its subfolders once started (documents"
+              + " of kinds the local API server does not serve are skipped).")
   Path apply;
 
   @Option(
@@ -96,7 +94,7 @@ public class DevCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (apply != null) {
-      checkFolder(apply);
+      ApplyFolder.check(apply);
     }
     KubeAPIServer server = LocalApiServer.start(offline);
     try {
@@ -149,7 +147,7 @@ public class DevCommand implements Callable<Integer> {
               console.url());
           out.flush();
           if (apply != null) {
-            applyFolder(client, apply, out);
+            ApplyFolder.apply(client, apply, out);
           }
           watch(client, out);
         }
@@ -158,63 +156,6 @@ public class DevCommand implements Callable<Integer> {
       server.stop();
     }
     return 0;
-  }
-
-  /**
-   * The --apply folder exists and holds YAML that parses, checked before the API server starts: a
-   * typo should cost a second, not the half minute a local API server takes to start.
-   */
-  static void checkFolder(Path folder) {
-    if (!Files.isDirectory(folder)) {
-      throw new IllegalArgumentException(
-          "--apply "
-              + folder
-              + (Files.exists(folder) ? " is a file, not a folder" : " does not exist")
-              + ": give a folder of .yaml files, such as examples/");
-    }
-    List<Path> files;
-    try (Stream<Path> list = Files.list(folder)) {
-      files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--apply " + folder + " cannot be read");
-    }
-    if (files.isEmpty()) {
-      throw new IllegalArgumentException(
-          "--apply " + folder + " holds no .yaml file: give a folder such as examples/");
-    }
-    for (Path file : files) {
-      try (InputStream in = Files.newInputStream(file)) {
-        Serialization.unmarshal(in);
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException(
-            file
-                + " is not Kubernetes YAML Keyward can read (a syntax error, or a field its kind"
-                + " does not have): fix it or take it out of "
-                + folder);
-      }
-    }
-  }
-
-  private static void applyFolder(KubernetesClient client, Path folder, PrintWriter out)
-      throws IOException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(folder)) {
-      files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-    }
-    for (Path file : files) {
-      try (InputStream in = Files.newInputStream(file)) {
-        for (HasMetadata item : client.load(in).items()) {
-          if (item.getMetadata().getNamespace() == null) {
-            item.getMetadata().setNamespace("default");
-          }
-          client.resource(item).createOr(existing -> existing.update());
-          out.printf(
-              "applied %s %s/%s%n",
-              item.getKind(), item.getMetadata().getNamespace(), item.getMetadata().getName());
-        }
-      }
-    }
-    out.flush();
   }
 
   private void watch(KubernetesClient client, PrintWriter out) throws InterruptedException {

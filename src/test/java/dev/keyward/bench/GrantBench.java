@@ -17,6 +17,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
@@ -50,15 +53,17 @@ final class GrantBench {
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("backend", TestApiServer.BACKEND);
     figures.put("grants", n);
-    // A short round of both first, results dropped, so that neither runs on a cold JIT.
-    int warmUp = Math.min(n, 200);
-    try (BenchApiServer server = BenchApiServer.start(out, "p10-warm-up-operator")) {
-      operator(server, warmUp, new LinkedHashMap<>());
+    int rounds = Integer.getInteger("keyward.bench.p10Rounds", 3);
+    if (rounds > 0) {
+      // A short round of both first, results dropped, so that neither runs on a cold JIT.
+      int warmUp = Math.min(n, 200);
+      try (BenchApiServer server = BenchApiServer.start(out, "p10-warm-up-operator")) {
+        operator(server, warmUp, new LinkedHashMap<>());
+      }
+      try (BenchApiServer server = BenchApiServer.start(out, "p10-warm-up-floor")) {
+        floor(server, warmUp);
+      }
     }
-    try (BenchApiServer server = BenchApiServer.start(out, "p10-warm-up-floor")) {
-      floor(server, warmUp);
-    }
-    int rounds = Math.max(1, Integer.getInteger("keyward.bench.p10Rounds", 3));
     List<Double> ratios = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
       double operator;
@@ -73,15 +78,108 @@ final class GrantBench {
       figures.put("p10_round_" + round + "_floor_seconds", round(floor));
       ratios.add(operator / floor);
     }
-    figures.put("p10_ratio_by_round", ratios.stream().map(GrantBench::round).toList());
-    double[] sorted = ratios.stream().mapToDouble(d -> d).sorted().toArray();
-    figures.put(
-        "p10_ratio",
-        round(
-            sorted.length % 2 == 1
-                ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2));
+    if (!ratios.isEmpty()) {
+      figures.put("p10_ratio_by_round", ratios.stream().map(GrantBench::round).toList());
+      double[] sorted = ratios.stream().mapToDouble(d -> d).sorted().toArray();
+      figures.put(
+          "p10_ratio",
+          round(
+              sorted.length % 2 == 1
+                  ? sorted[sorted.length / 2]
+                  : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2));
+    }
+    int held = Integer.getInteger("keyward.bench.grantHeap", 10_000);
+    if (held > 0) {
+      try (BenchApiServer server = BenchApiServer.start(out, "p10-heap")) {
+        heap(server, held, figures);
+      }
+    }
     return figures;
+  }
+
+  /**
+   * The operator's heap per grant: M grants with one entry each, every one delivered and its status
+   * written, after a full GC, minus the heap before the operator started.
+   */
+  private static void heap(BenchApiServer server, int m, Map<String, Object> figures)
+      throws Exception {
+    KubernetesClient admin = server.admin();
+    String ns = namespace(admin, "bench-p10-heap");
+    RequestLog log = new RequestLog();
+    try (KubernetesClient client =
+            KeywardClients.builder(server.config())
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
+                .build();
+        KeywardOperator operator =
+            new KeywardOperator(
+                OperatorSettings.of(client, new MutableClock())
+                    .withOperatorNamespace(ns)
+                    .withWatchedNamespaces(Set.of(ns))
+                    .withConcurrency(OperatorBench.CONCURRENCY))) {
+      ToolSecret linear =
+          TestToolSecrets.toolSecret(
+              "linear",
+              s -> {
+                s.setEncryptedValue(
+                    operator.sealingKeys().current().publicKeys().seal(V1, ns, "linear"));
+                s.setTool("agno__linear__*");
+              });
+      linear.getMetadata().setNamespace(ns);
+      admin.resource(linear).create();
+      forAll(
+          m,
+          i -> {
+            ToolGrant g =
+                TestToolGrants.toolGrant(
+                    "agent-" + i,
+                    TestToolGrants.tools(
+                        TestToolGrants.entry("agno__linear__list_issues", "api_key", KEY)));
+            g.getMetadata().setNamespace(ns);
+            admin.resource(g).create();
+          });
+      // Ready grants as a plain watch reports them (no cache of its own in this JVM's heap).
+      Set<String> ready = ConcurrentHashMap.newKeySet();
+      Watch watch =
+          admin
+              .resources(ToolGrant.class)
+              .inNamespace(ns)
+              .watch(
+                  new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, ToolGrant g) {
+                      if (g.getStatus() != null && "Ready".equals(g.getStatus().getPhase())) {
+                        ready.add(g.getMetadata().getName());
+                      }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                  });
+      long before = OperatorBench.heapAfterGc();
+      Map<String, long[]> classesBefore = OperatorBench.classHistogram();
+      long start = System.nanoTime();
+      operator.start();
+      long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+      while (ready.size() < m) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(ready.size() + " grants Ready after 15 minutes");
+        }
+        Thread.sleep(100);
+      }
+      watch.close();
+      ready.clear();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      settled(log, Duration.ofSeconds(2));
+      long after = OperatorBench.heapAfterGc();
+      figures.put("p10_heap_grants", m);
+      figures.put("p10_heap_seconds_until_all_ready", round(seconds));
+      figures.put("p10_heap_mb_before_operator", round(before / 1048576.0));
+      figures.put("p10_heap_mb_with_grants", round(after / 1048576.0));
+      figures.put("p10_operator_heap_kb_per_grant", round((after - before) / 1024.0 / m));
+      figures.put(
+          "p10_heap_top_kb_by_class",
+          OperatorBench.growth(classesBefore, OperatorBench.classHistogram(), 12));
+    }
   }
 
   /** The grants' Secrets as a watch sees them: name to the delivered value. */

@@ -472,7 +472,7 @@ final class OperatorBench {
   }
 
   /** Live objects by class (after a full GC): class name to {instances, bytes}. */
-  private static Map<String, long[]> classHistogram() throws Exception {
+  static Map<String, long[]> classHistogram() throws Exception {
     String text =
         (String)
             ManagementFactory.getPlatformMBeanServer()
@@ -492,8 +492,7 @@ final class OperatorBench {
   }
 
   /** The classes whose live bytes grew most, with the growth in KB. */
-  private static Map<String, Long> growth(
-      Map<String, long[]> before, Map<String, long[]> after, int top) {
+  static Map<String, Long> growth(Map<String, long[]> before, Map<String, long[]> after, int top) {
     Map<String, Long> grown = new LinkedHashMap<>();
     after.entrySet().stream()
         .map(
@@ -507,7 +506,7 @@ final class OperatorBench {
     return grown;
   }
 
-  private static long heapAfterGc() throws InterruptedException {
+  static long heapAfterGc() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
       Thread.sleep(200);

@@ -80,6 +80,10 @@ class DevCommandTest {
         unknownField.resolve("key.yaml"),
         "apiVersion: keyward.dev/v1alpha1\nkind: ApiKey\nmetadata: {name: k}\n"
             + "spec: {type: agent, secretNmae: k}\n");
+    // A subfolder is read too, as `kubectl apply -R` reads it.
+    Path nested = dir.resolve("nested");
+    Files.createDirectories(nested.resolve("deeper"));
+    Files.writeString(nested.resolve("deeper").resolve("inner.yaml"), "kind: [unclosed\n  - :");
     Path empty = dir.resolve("empty");
     Files.createDirectories(empty);
     Path file = dir.resolve("one.yaml");
@@ -91,6 +95,7 @@ class DevCommandTest {
             new Case(file, "is a file, not a folder"),
             new Case(empty, "holds no .yaml file"),
             new Case(notYaml, "broken.yaml is not Kubernetes YAML"),
+            new Case(nested, "inner.yaml is not Kubernetes YAML"),
             new Case(unknownField, "key.yaml is not Kubernetes YAML Keyward can read"))) {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
