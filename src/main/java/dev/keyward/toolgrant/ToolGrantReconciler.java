@@ -99,6 +99,7 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
             InformerEventSourceConfiguration.from(ToolSecret.class, ToolGrant.class)
                 .withName("toolgrant-toolsecrets")
                 .withItemStore(new LeanItemStore<>())
+                .withPrimaryToSecondaryMapper((ToolGrant g) -> usedToolSecrets(g))
                 .withSecondaryToPrimaryMapper(
                     t -> affected(t.getMetadata().getNamespace(), t.getMetadata().getName(), t))
                 .build(),
@@ -109,6 +110,20 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
                 .withName("toolgrant-values")
                 .withLabelSelector(ToolValueSecret.LABEL)
                 .withItemStore(new LeanItemStore<>())
+                .withPrimaryToSecondaryMapper(
+                    (ToolGrant g) -> {
+                      Set<ResourceID> out = new HashSet<>();
+                      for (ResourceID id : usedToolSecrets(g)) {
+                        toolSecrets
+                            .get(id)
+                            .ifPresent(
+                                t ->
+                                    out.add(
+                                        new ResourceID(
+                                            ServedValues.secretName(t), id.getNamespace().get())));
+                      }
+                      return out;
+                    })
                 .withSecondaryToPrimaryMapper(
                     s -> {
                       String ns = s.getMetadata().getNamespace();
@@ -124,6 +139,9 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
                 .withName("toolgrant-secrets")
                 .withLabelSelector(LABEL)
                 .withItemStore(new LeanItemStore<>())
+                .withPrimaryToSecondaryMapper(
+                    (ToolGrant g) ->
+                        Set.of(new ResourceID(g.secretName(), g.getMetadata().getNamespace())))
                 .withSecondaryToPrimaryMapper(
                     s ->
                         Set.of(
@@ -133,6 +151,30 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
                 .build(),
             context);
     return List.of(toolSecrets, values, own, resync);
+  }
+
+  /**
+   * The ToolSecrets a grant uses: those its status says it resolved to and those it pins. Each
+   * informer maps a grant to its secondaries through a function like this one rather than an index
+   * JOSDK would keep per grant (the primary-to-secondary index held about a fifth of the heap per
+   * grant, and the reconciler reads the caches directly).
+   */
+  private static Set<ResourceID> usedToolSecrets(ToolGrant g) {
+    String namespace = g.getMetadata().getNamespace();
+    Set<ResourceID> out = new HashSet<>();
+    if (g.getStatus() != null && g.getStatus().getResolved() != null) {
+      g.getStatus()
+          .getResolved()
+          .forEach(r -> out.add(new ResourceID(r.getToolSecret(), namespace)));
+    }
+    if (g.getSpec() != null && g.getSpec().getTools() != null) {
+      for (ToolGrantSpec.Entry e : g.getSpec().getTools()) {
+        if (e != null && e.getToolSecret() != null) {
+          out.add(new ResourceID(e.getToolSecret(), namespace));
+        }
+      }
+    }
+    return out;
   }
 
   /** Looks at the grants again on demand, and shows them as the informer cache holds them. */

@@ -106,37 +106,9 @@ final class GrantBench {
     KubernetesClient admin = server.admin();
     String ns = namespace(admin, "bench-p10-heap");
     RequestLog log = new RequestLog();
-    try (KubernetesClient client =
-            KeywardClients.builder(server.config())
-                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
-                .build();
-        KeywardOperator operator =
-            new KeywardOperator(
-                OperatorSettings.of(client, new MutableClock())
-                    .withOperatorNamespace(ns)
-                    .withWatchedNamespaces(Set.of(ns))
-                    .withConcurrency(OperatorBench.CONCURRENCY))) {
-      ToolSecret linear =
-          TestToolSecrets.toolSecret(
-              "linear",
-              s -> {
-                s.setEncryptedValue(
-                    operator.sealingKeys().current().publicKeys().seal(V1, ns, "linear"));
-                s.setTool("agno__linear__*");
-              });
-      linear.getMetadata().setNamespace(ns);
-      admin.resource(linear).create();
-      forAll(
-          m,
-          i -> {
-            ToolGrant g =
-                TestToolGrants.toolGrant(
-                    "agent-" + i,
-                    TestToolGrants.tools(
-                        TestToolGrants.entry("agno__linear__list_issues", "api_key", KEY)));
-            g.getMetadata().setNamespace(ns);
-            admin.resource(g).create();
-          });
+    try (KubernetesClient client = benchClient(server, log);
+        KeywardOperator operator = unstartedOperator(client, ns)) {
+      sealedLinearAndGrants(admin, operator, ns, m);
       // Ready grants as a plain watch reports them (no cache of its own in this JVM's heap).
       Set<String> ready = ConcurrentHashMap.newKeySet();
       Watch watch =
@@ -253,39 +225,11 @@ final class GrantBench {
     KubernetesClient admin = server.admin();
     String ns = namespace(admin, "bench-p10");
     RequestLog log = new RequestLog();
-    try (KubernetesClient client =
-            KeywardClients.builder(server.config())
-                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
-                .build();
-        KeywardOperator operator =
-            new KeywardOperator(
-                OperatorSettings.of(client, new MutableClock())
-                    .withOperatorNamespace(ns)
-                    .withWatchedNamespaces(Set.of(ns))
-                    .withConcurrency(OperatorBench.CONCURRENCY));
+    try (KubernetesClient client = benchClient(server, log);
+        KeywardOperator operator = unstartedOperator(client, ns);
         Delivered delivered = new Delivered(admin, ns, ToolGrantReconciler.LABEL)) {
       operator.start();
-      ToolSecret linear =
-          TestToolSecrets.toolSecret(
-              "linear",
-              s -> {
-                s.setEncryptedValue(
-                    operator.sealingKeys().current().publicKeys().seal(V1, ns, "linear"));
-                s.setTool("agno__linear__*");
-              });
-      linear.getMetadata().setNamespace(ns);
-      admin.resource(linear).create();
-      forAll(
-          n,
-          i -> {
-            ToolGrant g =
-                TestToolGrants.toolGrant(
-                    "agent-" + i,
-                    TestToolGrants.tools(
-                        TestToolGrants.entry("agno__linear__list_issues", "api_key", KEY)));
-            g.getMetadata().setNamespace(ns);
-            admin.resource(g).create();
-          });
+      sealedLinearAndGrants(admin, operator, ns, n);
       delivered.await(n, V1, Duration.ofMinutes(10));
       settled(log, Duration.ofSeconds(2)); // the first delivery's status writes and Events
 
@@ -325,6 +269,50 @@ final class GrantBench {
           "p10_idle_writes", log.since(idle).stream().filter(RequestLog.Request::isWrite).count());
       return seconds;
     }
+  }
+
+  private static KubernetesClient benchClient(BenchApiServer server, RequestLog log) {
+    return KeywardClients.builder(server.config())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench", log))
+        .build();
+  }
+
+  /** The operator as the benchmark runs it: watching one namespace, not started yet. */
+  private static KeywardOperator unstartedOperator(KubernetesClient client, String ns) {
+    return new KeywardOperator(
+        OperatorSettings.of(client, new MutableClock())
+            .withOperatorNamespace(ns)
+            .withWatchedNamespaces(Set.of(ns))
+            .withConcurrency(OperatorBench.CONCURRENCY));
+  }
+
+  /**
+   * One sealed ToolSecret for {@code agno__linear__*} holding V1, and {@code count} grants using
+   * it.
+   */
+  private static void sealedLinearAndGrants(
+      KubernetesClient admin, KeywardOperator operator, String ns, int count) throws Exception {
+    ToolSecret linear =
+        TestToolSecrets.toolSecret(
+            "linear",
+            s -> {
+              s.setEncryptedValue(
+                  operator.sealingKeys().current().publicKeys().seal(V1, ns, "linear"));
+              s.setTool("agno__linear__*");
+            });
+    linear.getMetadata().setNamespace(ns);
+    admin.resource(linear).create();
+    forAll(
+        count,
+        i -> {
+          ToolGrant g =
+              TestToolGrants.toolGrant(
+                  "agent-" + i,
+                  TestToolGrants.tools(
+                      TestToolGrants.entry("agno__linear__list_issues", "api_key", KEY)));
+          g.getMetadata().setNamespace(ns);
+          admin.resource(g).create();
+        });
   }
 
   /** Waits until the operator sent no write for {@code quiet} (at most two minutes). */
