@@ -100,6 +100,17 @@ final class BenchApiServer implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Writes a kubeconfig with this server's address and the admin's credentials to {@code dir} and
+   * returns its path: what a child process (a verifier) needs to reach the server. A real API
+   * server refuses a client without credentials (RBAC; anonymous may list nothing).
+   */
+  Path kubeconfig(Path dir) throws IOException {
+    Path file = dir.resolve("kubeconfig");
+    java.nio.file.Files.writeString(file, Kubeconfigs.of(config));
+    return file;
+  }
+
   /** The benchmark's own client; its requests are never counted as the operator's. */
   KubernetesClient admin() {
     return admin;
