@@ -3,9 +3,11 @@ package dev.keyward.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.apikey.ApiKey;
+import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.ScopeRbac;
+import dev.keyward.testing.TestApiKeys;
 import dev.keyward.testing.TestApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -43,6 +45,16 @@ class VerifierBenchSetupTest {
       ScopeRbac.grantUser(ns, VerifierBench.OWNER);
     }
     VerifierBench.grantOwner(admin, ns);
+
+    // Both backends drop status from a create (the CRD has a status subresource), so a set-up
+    // that wrote keyHash in the create would leave keys the verifier cannot know, on either.
+    ApiKey withStatus = TestApiKeys.apiKey("status-in-create", spec -> {});
+    withStatus.getMetadata().setNamespace(ns);
+    ApiKeyStatus status = new ApiKeyStatus();
+    status.setPhase("Active");
+    status.setKeyHash(KeyFormat.keyHash(KeyFormat.generate(KeyFormat.STANDARD_PREFIX, 32)));
+    withStatus.setStatus(status);
+    assertThat(admin.resource(withStatus).create().getStatus()).isNull();
 
     String[] keys = VerifierBench.createKeys(admin, ns, 3);
 
