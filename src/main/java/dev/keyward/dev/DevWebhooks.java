@@ -182,15 +182,7 @@ public final class DevWebhooks implements AutoCloseable {
   public void install(KubernetesClient client, Duration atMost) throws InterruptedException {
     client.resource(mutating()).createOr(existing -> existing.update());
     client.resource(validating()).createOr(existing -> existing.update());
-    ApiKey probe = new ApiKey();
-    probe.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("keyward-dev-webhook-probe")
-            .withNamespace("default")
-            .build());
-    ApiKeySpec spec = new ApiKeySpec();
-    spec.setDisplayName("webhook probe");
-    probe.setSpec(spec);
+    ApiKey probe = probe();
     long deadline = System.nanoTime() + atMost.toNanos();
     String last = "no answer yet";
     while (System.nanoTime() < deadline) {
@@ -212,6 +204,20 @@ public final class DevWebhooks implements AutoCloseable {
             + atMost.toSeconds()
             + " s: "
             + last);
+  }
+
+  /** The ApiKey dev dry-runs to see the webhook called: one the CRD's rules accept. */
+  static ApiKey probe() {
+    ApiKey probe = new ApiKey();
+    probe.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("keyward-dev-webhook-probe")
+            .withNamespace("default")
+            .build());
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setDisplayName("webhook probe");
+    probe.setSpec(spec);
+    return probe;
   }
 
   @Override

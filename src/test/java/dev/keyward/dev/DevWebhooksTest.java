@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.admission.CreatedBy;
 import dev.keyward.admission.ScopeGrants;
+import dev.keyward.testing.CrdSchema;
 import dev.keyward.testing.WebhookCertificates;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
@@ -121,6 +122,16 @@ class DevWebhooksTest {
     webhooks.close();
     webhooks = DevWebhooks.start(dir.resolve("b"), 0, null, "keyward-system");
     assertThat(webhooks.caBundle()).isNotEqualTo(first);
+  }
+
+  /** On a real server the dry run dev waits on passes the CRD's rules, or dev never starts. */
+  @Test
+  void theProbeDevDryRunsIsAnApiKeyTheCrdAccepts() {
+    assertThat(CrdSchema.generated("apikeys.keyward.dev-v1.yml").validate(DevWebhooks.probe()))
+        .isEmpty();
+    assertThat(CreatedBy.of(DevWebhooks.probe()))
+        .as("nothing recorded but by the webhook")
+        .isNull();
   }
 
   private static HttpResponse<String> post(SSLContext tls, String url, byte[] body)
