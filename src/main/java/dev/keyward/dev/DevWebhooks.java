@@ -52,6 +52,7 @@ public final class DevWebhooks implements AutoCloseable {
   private final WebhookServer server;
   private final DevCertificates certificates;
   private final String operatorNamespace;
+  private final boolean servesScopes;
 
   /** The certificates served, for tests. */
   DevCertificates certificates() {
@@ -59,15 +60,20 @@ public final class DevWebhooks implements AutoCloseable {
   }
 
   private DevWebhooks(
-      WebhookServer server, DevCertificates certificates, String operatorNamespace) {
+      WebhookServer server,
+      DevCertificates certificates,
+      String operatorNamespace,
+      boolean servesScopes) {
     this.server = server;
     this.certificates = certificates;
     this.operatorNamespace = operatorNamespace;
+    this.servesScopes = servesScopes;
   }
 
   /**
    * Makes a CA and a serving certificate for 127.0.0.1 in {@code certDir} and serves both webhooks
-   * on 127.0.0.1:{@code port} (0: a free port); {@code scopes} answers {@code /validate-scopes}.
+   * on 127.0.0.1:{@code port} (0: a free port); {@code scopes} answers {@code /validate-scopes}
+   * (null: only the created-by webhook is served and registered).
    */
   public static DevWebhooks start(
       Path certDir, int port, ScopeGrants scopes, String operatorNamespace) throws IOException {
@@ -80,7 +86,7 @@ public final class DevWebhooks implements AutoCloseable {
     WebhookServer server =
         WebhookServer.start(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), port), certDir, scopes);
-    return new DevWebhooks(server, certificates, operatorNamespace);
+    return new DevWebhooks(server, certificates, operatorNamespace, scopes != null);
   }
 
   public int port() {
@@ -174,14 +180,16 @@ public final class DevWebhooks implements AutoCloseable {
   }
 
   /**
-   * Registers both configurations and waits until the API server calls the webhook: a server-side
-   * dry run of an ApiKey in {@code default} comes back with {@code keyward.dev/created-by}. The API
-   * server picks up new webhook configurations within moments; objects applied before that would
-   * carry no creator.
+   * Registers the configurations of what is served and waits until the API server calls the
+   * webhook: a server-side dry run of an ApiKey in {@code default} comes back with {@code
+   * keyward.dev/created-by}. The API server picks up new webhook configurations within moments;
+   * objects applied before that would carry no creator.
    */
   public void install(KubernetesClient client, Duration atMost) throws InterruptedException {
     client.resource(mutating()).createOr(existing -> existing.update());
-    client.resource(validating()).createOr(existing -> existing.update());
+    if (servesScopes) {
+      client.resource(validating()).createOr(existing -> existing.update());
+    }
     ApiKey probe = probe();
     long deadline = System.nanoTime() + atMost.toNanos();
     String last = "no answer yet";
