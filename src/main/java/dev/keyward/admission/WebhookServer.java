@@ -64,6 +64,15 @@ public final class WebhookServer implements AutoCloseable {
    * on {@link #SCOPES_PATH}.
    */
   public static WebhookServer start(int port, Path certDir, ScopeGrants scopes) throws IOException {
+    return start(new InetSocketAddress(port), certDir, scopes);
+  }
+
+  /**
+   * Like {@link #start(int, Path, ScopeGrants)} on one address only: {@code keyward dev} serves on
+   * loopback, where its local API server calls it.
+   */
+  public static WebhookServer start(InetSocketAddress address, Path certDir, ScopeGrants scopes)
+      throws IOException {
     ServingCertificate certificate;
     SSLContext tls;
     try {
@@ -77,7 +86,7 @@ public final class WebhookServer implements AutoCloseable {
               + " (--webhook-cert-dir needs tls.crt and tls.key)",
           e);
     }
-    HttpsServer server = HttpsServer.create(new InetSocketAddress(port), 0);
+    HttpsServer server = HttpsServer.create(address, 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     ExecutorService executor =
         Executors.newFixedThreadPool(

@@ -1,5 +1,7 @@
 package dev.keyward.dev;
 
+import dev.keyward.admission.GrantReview;
+import dev.keyward.admission.ScopeGrants;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.console.Console;
 import dev.keyward.runtime.Crds;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,8 +30,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code keyward dev}: Keyward without a cluster. A throwaway kube-apiserver and etcd, the CRDs,
- * the operator and the verifier in this process (usage written at a 1m granularity, so Last Used
- * moves while you try it), a kubeconfig for kubectl, and a table of what Keyward manages.
+ * the chart's admission webhooks (served on 127.0.0.1, {@link DevWebhooks}), the operator and the
+ * verifier in this process (usage written at a 1m granularity, so Last Used moves while you try
+ * it), a kubeconfig for kubectl, and a table of what Keyward manages.
  */
 @Command(
     name = "dev",
@@ -84,6 +88,15 @@ public class DevCommand implements Callable<Integer> {
   int consolePort;
 
   @Option(
+      names = "--webhook-port",
+      defaultValue = "0",
+      description =
+          "Port of the admission webhooks (created-by, scopes) on 127.0.0.1, which the local API"
+              + " server calls over TLS with a certificate dev makes; 0 picks a free port."
+              + " Default: ${DEFAULT-VALUE}.")
+  int webhookPort;
+
+  @Option(
       names = "--refresh",
       defaultValue = "2s",
       hidden = true,
@@ -115,7 +128,28 @@ public class DevCommand implements Callable<Integer> {
                     .endMetadata()
                     .build())
             .createOr(existing -> existing.update());
-        try (KeywardOperator operator =
+        try (KubernetesClient reviews =
+                new KubernetesClientBuilder()
+                    .withConfig(
+                        GrantReview.config(
+                            Config.fromKubeconfig(kubeconfig), ScopeGrants.DEFAULT_BUDGET))
+                    .build();
+            DevWebhooks webhooks =
+                DevWebhooks.start(
+                    dir.resolve("webhook"),
+                    webhookPort,
+                    new ScopeGrants(
+                        GrantReview.of(reviews),
+                        ScopeGrants.DEFAULT_BUDGET,
+                        Executors.newFixedThreadPool(
+                            2,
+                            r -> {
+                              Thread t = new Thread(r, "keyward-scope-review");
+                              t.setDaemon(true);
+                              return t;
+                            })),
+                    OperatorSettings.DEFAULT_OPERATOR_NAMESPACE);
+            KeywardOperator operator =
                 new KeywardOperator(
                     OperatorSettings.of(client, Clock.systemUTC()).withHttpPort(httpPort));
             Verifier verifier =
@@ -133,15 +167,19 @@ public class DevCommand implements Callable<Integer> {
                     consolePort,
                     Clock.systemUTC(),
                     Duration.ofSeconds(30))) {
+          // Before anything is applied: every object gets its creator, as in a cluster.
+          webhooks.install(client, Duration.ofSeconds(30));
           operator.start();
           verifier.start();
           out.printf(
               "Keyward is running on a local API server.%n  export KUBECONFIG=%s%n"
+                  + "  webhook: https://127.0.0.1:%d (records who creates each object)%n"
                   + "  metrics: http://localhost:%d/metrics%n"
                   + "  verifier: curl -H \"Authorization: Bearer $KEY\""
                   + " http://localhost:%d/v1/verify%n"
                   + "  console: %s%n",
               kubeconfigFile.toAbsolutePath(),
+              webhooks.port(),
               operator.httpPort(),
               verifier.httpPort(),
               console.url());

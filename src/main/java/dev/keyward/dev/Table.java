@@ -20,19 +20,20 @@ final class Table {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
-            "%nAPIKEYS%n%-16s %-24s %-8s %-4s %-14s %s%n",
-            "NAMESPACE", "NAME", "STATUS", "VER", "KEY", "EXPIRES"));
+            "%nAPIKEYS%n%-16s %-24s %-8s %-4s %-14s %-22s %s%n",
+            "NAMESPACE", "NAME", "STATUS", "VER", "KEY", "EXPIRES", "CREATED BY"));
     for (ApiKey k : apiKeys) {
       var s = k.getStatus();
       out.append(
           String.format(
-              "%-16s %-24s %-8s %-4s %-14s %s%n",
+              "%-16s %-24s %-8s %-4s %-14s %-22s %s%n",
               k.getMetadata().getNamespace(),
               k.getMetadata().getName(),
               s == null ? "" : s.getPhase(),
               s == null || s.getKeyVersion() == null ? "" : s.getKeyVersion(),
               s == null || s.getMaskedKey() == null ? "" : s.getMaskedKey(),
-              s == null || s.getExpiresAt() == null ? "" : s.getExpiresAt()));
+              s == null || s.getExpiresAt() == null ? "" : s.getExpiresAt(),
+              s == null || s.getCreatedBy() == null ? "" : s.getCreatedBy()));
     }
     out.append(
         String.format(

@@ -28,12 +28,14 @@ final class BenchApiServer implements AutoCloseable {
   private final Process child;
   private final KubeAPIServer kubeApiServer;
   private final Config config;
+  private final String phase;
   private final KubernetesClient admin;
 
-  private BenchApiServer(Process child, KubeAPIServer kubeApiServer, Config config) {
+  private BenchApiServer(Process child, KubeAPIServer kubeApiServer, Config config, String phase) {
     this.child = child;
     this.kubeApiServer = kubeApiServer;
     this.config = config;
+    this.phase = phase;
     this.admin = new KubernetesClientBuilder().withConfig(config).build();
     TestApiServer.installCrds(admin);
   }
@@ -42,7 +44,8 @@ final class BenchApiServer implements AutoCloseable {
   static BenchApiServer start(Path logs, String phase) throws IOException {
     if (!TestApiServer.isMock()) {
       KubeAPIServer server = LocalApiServer.start(false);
-      return new BenchApiServer(null, server, Config.fromKubeconfig(server.getKubeConfigYaml()));
+      return new BenchApiServer(
+          null, server, Config.fromKubeconfig(server.getKubeConfigYaml()), phase);
     }
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -74,7 +77,7 @@ final class BenchApiServer implements AutoCloseable {
             .withTrustCerts(true)
             .withHttp2Disable(true)
             .build();
-    return new BenchApiServer(child, null, config);
+    return new BenchApiServer(child, null, config, phase);
   }
 
   /**
@@ -98,6 +101,17 @@ final class BenchApiServer implements AutoCloseable {
 
   Config config() {
     return config;
+  }
+
+  /**
+   * Writes a kubeconfig with this server's address and the admin's credentials to {@code dir} and
+   * returns its path: what a child process (a verifier) needs to reach the server. A real API
+   * server refuses a client without credentials (RBAC; anonymous may list nothing).
+   */
+  Path kubeconfig(Path dir) throws IOException {
+    Path file = dir.resolve(phase + "-kubeconfig");
+    java.nio.file.Files.writeString(file, Kubeconfigs.of(config));
+    return file;
   }
 
   /** The benchmark's own client; its requests are never counted as the operator's. */

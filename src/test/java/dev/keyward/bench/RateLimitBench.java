@@ -53,12 +53,12 @@ final class RateLimitBench {
           VerifierBench.Child.start(
               out,
               "verifier-ratelimit",
+              // The benchmark's credentials: a real API server lets an anonymous client list
+              // nothing.
               List.of(
                   "-Xmx64m",
-                  "-Dkubernetes.master=" + api.config().getMasterUrl(),
-                  "-Dkubernetes.trust.certificates=true",
+                  "-Dkubeconfig=" + api.kubeconfig(out).toAbsolutePath(),
                   "-Dkubernetes.http2.disable=true",
-                  "-Dkubernetes.auth.tryKubeConfig=false",
                   "-Dkubernetes.auth.tryServiceAccount=false"),
               "dev.keyward.Keyward",
               "verifier",

@@ -1,11 +1,17 @@
 package dev.keyward.bench;
 
+import dev.keyward.admission.Creator;
+import dev.keyward.admission.GrantReview;
 import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.TestApiKeys;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,6 +43,9 @@ final class VerifierBench {
   /** The recorded creator of every benchmark key; the mock lets them grant every scope. */
   static final String OWNER = "bench-owner";
 
+  /** The one scope every benchmark key carries and every request asks for. */
+  static final String SCOPE = "bench";
+
   static final double SECONDS =
       Double.parseDouble(System.getProperty("keyward.bench.seconds", "10"));
   static final int CONNECTIONS = Integer.getInteger("keyward.bench.connections", 8);
@@ -54,11 +63,12 @@ final class VerifierBench {
             .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
             .create();
       }
-      String[] keys = createKeys(admin, n);
-      String master = api.config().getMasterUrl();
+      grantOwner(admin, NS);
+      String[] keys = createKeys(admin, NS, n);
+      Path kubeconfig = api.kubeconfig(out);
       try (Child floor = Child.start(out, "floor", List.of(), FloorServer.class.getName());
-          Child empty = verifier(out, master, "bench-verifier-empty");
-          Child verifier = verifier(out, master, NS)) {
+          Child empty = verifier(out, kubeconfig, "bench-verifier-empty");
+          Child verifier = verifier(out, kubeconfig, NS)) {
         long syncStart = System.nanoTime();
         verifier.awaitReady();
         figures.put("sync_seconds_n_keys", round((System.nanoTime() - syncStart) / 1e9));
@@ -78,7 +88,7 @@ final class VerifierBench {
         // P6 with --owner-check, every answer cached: its own verifier, warmed as long as the plain
         // one before its second run, then measured before that second run; the
         // SubjectAccessReviews it sends, warm and under load.
-        try (Child owners = verifier(out, master, NS, "--owner-check")) {
+        try (Child owners = verifier(out, kubeconfig, NS, "--owner-check")) {
           owners.awaitReady();
           // As much load before its measurement as the plain verifier had before its second run.
           LoadGenerator.run(owners.port, target, keys, CONNECTIONS, 5 + SECONDS);
@@ -151,7 +161,12 @@ final class VerifierBench {
     return figures;
   }
 
-  private static Child verifier(Path out, String master, String namespace, String... flags)
+  /**
+   * Starts {@code keyward verifier} as its own JVM watching {@code namespace}, with the kubeconfig
+   * the benchmark's own client uses: a real API server answers a client without credentials as
+   * {@code system:anonymous}, whom RBAC lets list nothing, so the verifier would never be ready.
+   */
+  static Child verifier(Path out, Path kubeconfig, String namespace, String... flags)
       throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -172,10 +187,8 @@ final class VerifierBench {
             "verifier-" + namespace + (flags.length == 0 ? "" : "-owner-check"),
             List.of(
                 "-Xmx64m",
-                "-Dkubernetes.master=" + master,
-                "-Dkubernetes.trust.certificates=true",
+                "-Dkubeconfig=" + kubeconfig.toAbsolutePath(),
                 "-Dkubernetes.http2.disable=true",
-                "-Dkubernetes.auth.tryKubeConfig=false",
                 "-Dkubernetes.auth.tryServiceAccount=false"),
             "dev.keyward.Keyward",
             args.toArray(String[]::new));
@@ -183,7 +196,73 @@ final class VerifierBench {
     return child;
   }
 
-  private static String[] createKeys(KubernetesClient admin, int n) throws Exception {
+  /**
+   * Lets {@link #OWNER} grant every scope in {@code namespace}, as RBAC says it (a Role with verb
+   * {@code grant} on {@code scopes.keyward.dev} and its RoleBinding), and waits until the API
+   * server answers so: a real server's RBAC decides the {@code --owner-check} verifier's
+   * SubjectAccessReviews. The mock has no RBAC; its expectation ({@link BenchApiServer#main})
+   * answers the same.
+   */
+  static void grantOwner(KubernetesClient admin, String namespace) {
+    String name = "bench-owner-grants-scopes";
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withRules(
+                    new PolicyRuleBuilder()
+                        .withApiGroups(GrantReview.GROUP)
+                        .withResources(GrantReview.RESOURCE)
+                        .withVerbs(GrantReview.VERB)
+                        .build())
+                .build())
+        .create();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
+                .withSubjects(
+                    new SubjectBuilder()
+                        .withKind("User")
+                        .withName(OWNER)
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .build())
+                .build())
+        .create();
+    Creator owner = new Creator(OWNER, "", List.of());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!GrantReview.of(admin).mayGrant(owner, Map.of(), namespace, SCOPE)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the API server does not let " + OWNER + " grant " + SCOPE + " after 60 s");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /**
+   * Creates {@code n} ApiKeys in {@code namespace} the way the operator leaves them: created with
+   * the spec, then status (phase, version, keyHash) written through the status subresource, since a
+   * real API server drops {@code status} from a create. Returns the keys, in the order of their
+   * names {@code bench-00000}, ...
+   */
+  static String[] createKeys(KubernetesClient admin, String namespace, int n) throws Exception {
     String[] keys = new String[n];
     ExecutorService pool = Executors.newFixedThreadPool(10);
     try {
@@ -196,15 +275,13 @@ final class VerifierBench {
                   String key = KeyFormat.generate(KeyFormat.STANDARD_PREFIX, 32);
                   keys[index] = key;
                   String name = String.format("bench-%05d", index);
-                  ApiKey apiKey = TestApiKeys.apiKey(name, s -> s.setScopes(List.of("bench")));
-                  apiKey.getMetadata().setNamespace(NS);
-                  apiKey
-                      .getMetadata()
-                      .setAnnotations(Map.of(dev.keyward.admission.Creator.USER_ANNOTATION, OWNER));
-                  admin.resources(ApiKey.class).inNamespace(NS).resource(apiKey).create();
+                  ApiKey apiKey = TestApiKeys.apiKey(name, s -> s.setScopes(List.of(SCOPE)));
+                  apiKey.getMetadata().setNamespace(namespace);
+                  apiKey.getMetadata().setAnnotations(Map.of(Creator.USER_ANNOTATION, OWNER));
+                  admin.resources(ApiKey.class).inNamespace(namespace).resource(apiKey).create();
                   admin
                       .resources(ApiKey.class)
-                      .inNamespace(NS)
+                      .inNamespace(namespace)
                       .withName(name)
                       .editStatus(
                           k -> {
@@ -234,10 +311,12 @@ final class VerifierBench {
   /** A child JVM on this class path; stdout and stderr go to a log file. */
   static final class Child implements AutoCloseable {
     final Process process;
+    final Path log;
     int port;
 
-    private Child(Process process) {
+    private Child(Process process, Path log) {
       this.process = process;
+      this.log = log;
     }
 
     static Child start(Path out, String name, List<String> jvmArgs, String main, String... args)
@@ -248,27 +327,32 @@ final class VerifierBench {
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
       command.addAll(List.of(args));
       ProcessBuilder builder = new ProcessBuilder(command);
+      Path log = out.resolve(name + ".log");
       Child child;
       if (main.equals(FloorServer.class.getName())) {
-        child = new Child(builder.redirectError(out.resolve(name + ".log").toFile()).start());
+        child = new Child(builder.redirectError(log.toFile()).start(), log);
         BufferedReader in =
             new BufferedReader(
                 new InputStreamReader(child.process.getInputStream(), StandardCharsets.UTF_8));
         child.port = Integer.parseInt(in.readLine().trim());
       } else {
         child =
-            new Child(
-                builder
-                    .redirectErrorStream(true)
-                    .redirectOutput(out.resolve(name + ".log").toFile())
-                    .start());
+            new Child(builder.redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
       }
       return child;
     }
 
+    /**
+     * Waits until {@code /readyz} answers 200; fails at once when the process exits, and after 5
+     * minutes, either way with the end of its log, which says why (a 403 on the first list, say).
+     */
     void awaitReady() throws Exception {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException(
+              log.getFileName() + " exited with " + process.exitValue() + ": " + tail());
+        }
         try {
           if (RawHttp.get(port, "/readyz").status() == 200) {
             return;
@@ -278,7 +362,13 @@ final class VerifierBench {
         }
         Thread.sleep(20);
       }
-      throw new IllegalStateException("verifier not ready after 5 minutes");
+      throw new IllegalStateException(log.getFileName() + " not ready after 5 minutes: " + tail());
+    }
+
+    /** The last lines of the log. */
+    String tail() throws IOException {
+      List<String> lines = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
 
     /** Heap in use after a full GC, from the process's own /metrics. */

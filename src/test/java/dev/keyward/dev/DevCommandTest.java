@@ -49,9 +49,13 @@ class DevCommandTest {
     Duration took = Duration.between(start, Instant.now());
 
     if (LocalApiServer.binariesPresent()) {
+      // Zero also says the API server called the webhook: dev waits for a dry run it annotates.
       assertThat(code).as(err.toString()).isZero();
       assertThat(dir.resolve("kubeconfig")).exists();
+      assertThat(dir.resolve("webhook").resolve("ca.crt")).exists();
       assertThat(out.toString())
+          .contains("webhook: https://127.0.0.1:")
+          .contains("CREATED BY")
           .contains("applied ApiKey default/try-rotation")
           .contains("/v1/verify")
           .contains("console: http://127.0.0.1:")
