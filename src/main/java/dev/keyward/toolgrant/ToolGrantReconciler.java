@@ -332,7 +332,7 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
 
   /**
    * Writes the grant's Secret when it differs from the plan. What changed is announced with the
-   * status that records it (see {@link #describe}); only a Secret that went missing under a grant
+   * status that records it (see {@link #describe}); only a Secret deleted or edited under a grant
    * that already delivered is announced here, since its values, and so the status, stay the same.
    */
   private Delivery deliver(
@@ -361,13 +361,17 @@ public class ToolGrantReconciler implements Reconciler<ToolGrant> {
     Secret written =
         ManagedSecrets.put(client, new ManagedSecrets.Told(own, secretId), observed, desired);
     ToolGrantStatus recorded = grant.getStatus();
-    if (observed == null
+    if (changed
         && recorded != null
         && recorded.getResolved() != null
         && !recorded.getResolved().isEmpty()
         && describe(recorded, plan.resolved()) == null) {
       report.announce(
-          grant, "ValuesChanged", "Secret " + secretId.getName() + " was missing: written again");
+          grant,
+          "ValuesChanged",
+          "Secret "
+              + secretId.getName()
+              + (observed == null ? " was missing: written again" : " was edited: put back"));
     }
     // Deferring the status assumes the next reconcile finds nothing to write; an API server that
     // answered with something else than was sent gets its status in this reconcile instead.

@@ -273,6 +273,12 @@ class ToolGrantLifecycleTest {
     assertThat(deploymentPatches()).as("none after the operator restarted").isZero();
     assertThat(restartRecord()).isEqualTo(String.valueOf(version + 1));
     assertThat(restartEvents() - eventsBefore).isEqualTo(1);
+    assertThat(kw.events("agent"))
+        .filteredOn(e -> "ValuesChanged".equals(e.getReason()))
+        .extracting(e -> e.getMessage())
+        .as("one Event for the re-seal, also after the operator restarted")
+        .containsOnlyOnce("Secret agent-tools: changed LINEAR_API_KEY (linear)")
+        .allSatisfy(m -> assertThat(m).doesNotContain(LINEAR, LINEAR_2));
   }
 
   int restartEvents() {
@@ -443,6 +449,7 @@ class ToolGrantLifecycleTest {
     sealedLinear(LINEAR);
     kw.create(toolGrant("agent", tools(entry("agno__linear__x", "api_key", "LINEAR"))));
     secretHolding("agent-tools", d -> LINEAR.equals(d.get("LINEAR")));
+    phase("agent", "Ready");
     kw.admin()
         .secrets()
         .inNamespace(kw.namespace())
@@ -455,6 +462,14 @@ class ToolGrantLifecycleTest {
     secretHolding("agent-tools", d -> LINEAR.equals(d.get("LINEAR")));
     kw.admin().secrets().inNamespace(kw.namespace()).withName("agent-tools").delete();
     secretHolding("agent-tools", d -> LINEAR.equals(d.get("LINEAR")));
+    waiting()
+        .untilAsserted(
+            () ->
+                assertThat(kw.events("agent"))
+                    .extracting(e -> e.getMessage())
+                    .contains(
+                        "Secret agent-tools was edited: put back",
+                        "Secret agent-tools was missing: written again"));
   }
 
   @Test
