@@ -46,6 +46,15 @@ final class OperatorBench {
 
   static final int CONCURRENCY = Integer.getInteger("keyward.bench.concurrency", 10);
 
+  /**
+   * {@code real} (default): objects shaped as a real API server stores them: the mock adds
+   * managedFields ({@link dev.keyward.testing.RealServerShape}) and the ApiKeys carry kubectl's
+   * last-applied-configuration annotation, as after {@code kubectl apply}. {@code plain}: what the
+   * mock stores of what a client sends.
+   */
+  static final boolean REAL_SHAPE =
+      !"plain".equals(System.getProperty("keyward.bench.shape", "real"));
+
   private static final Predicate<ApiKey> ACTIVE =
       k -> k.getStatus() != null && "Active".equals(k.getStatus().getPhase());
   private static final Predicate<ApiKey> ROTATED =
@@ -58,12 +67,13 @@ final class OperatorBench {
     figures.put("backend", TestApiServer.BACKEND);
     figures.put("keys", n);
     figures.put("concurrency", CONCURRENCY);
+    figures.put("shape", REAL_SHAPE ? "real" : "plain");
 
     // A short round of both first, results dropped, so that neither runs on a cold JIT.
     int warmUp = Math.min(n, 500);
-    try (BenchApiServer server = BenchApiServer.start(out, "warm-up-operator")) {
+    try (BenchApiServer server = BenchApiServer.start(out, "warm-up-operator", REAL_SHAPE)) {
       Template template = operator(server, warmUp, new LinkedHashMap<>(), false);
-      try (BenchApiServer floorServer = BenchApiServer.start(out, "warm-up-floor")) {
+      try (BenchApiServer floorServer = BenchApiServer.start(out, "warm-up-floor", REAL_SHAPE)) {
         floor(floorServer, warmUp, template, new LinkedHashMap<>());
       }
     }
@@ -81,7 +91,7 @@ final class OperatorBench {
       if (floorFirst) {
         floorRound(out, n, template, these);
       }
-      try (BenchApiServer server = BenchApiServer.start(out, "operator")) {
+      try (BenchApiServer server = BenchApiServer.start(out, "operator", REAL_SHAPE)) {
         template = operator(server, n, these, round == 1);
       }
       if (!floorFirst) {
@@ -125,7 +135,7 @@ final class OperatorBench {
   /** The floor on a server of its own, its figures put into {@code figures}. */
   private static void floorRound(Path out, int n, Template template, Map<String, Object> figures)
       throws Exception {
-    try (BenchApiServer server = BenchApiServer.start(out, "floor")) {
+    try (BenchApiServer server = BenchApiServer.start(out, "floor", REAL_SHAPE)) {
       figures.put("p1_floor_seconds", round(floor(server, n, template, figures)));
     }
   }
@@ -340,9 +350,32 @@ final class OperatorBench {
         i -> {
           ApiKey key = TestApiKeys.apiKey("k" + i, s -> s.setType("Agent"));
           key.getMetadata().setNamespace(ns);
+          if (REAL_SHAPE) {
+            key.getMetadata().setAnnotations(Map.of(LAST_APPLIED, lastApplied(key)));
+          }
           created[i] = admin.resource(key).create();
         });
     return created;
+  }
+
+  private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization JSON =
+      new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+
+  static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+  /**
+   * What {@code kubectl apply} records of the manifest it applied: the object as sent, one line.
+   */
+  private static String lastApplied(ApiKey key) {
+    ApiKey applied = new ApiKey();
+    applied.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(key.getMetadata().getName())
+            .withNamespace(key.getMetadata().getNamespace())
+            .withAnnotations(Map.of())
+            .build());
+    applied.setSpec(key.getSpec());
+    return JSON.asJson(applied) + "\n";
   }
 
   /** Request counts by method and resource: "POST secrets", "PATCH apikeys/status", ... */
