@@ -8,6 +8,7 @@ import dev.keyward.common.Resync;
 import dev.keyward.common.SpecProblem;
 import dev.keyward.common.StatusReporter;
 import dev.keyward.secrets.ManagedSecrets;
+import dev.keyward.secrets.OwnSecretWrites;
 import dev.keyward.secrets.SecretConflictException;
 import dev.keyward.verifier.OwnerChecks;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -56,6 +57,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   private final StatusReporter<ApiKey, ApiKeyStatus> report;
   private final RolloutRestarts rollouts;
   private InformerEventSource<Secret, ApiKey> secrets;
+  private final OwnSecretWrites ownWrites = new OwnSecretWrites();
   private final Resync<ApiKey> resync = new Resync<>("resync");
   private final OwnerChecks owners;
   private final Map<String, String> lostWarned =
@@ -113,6 +115,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
                 .withName("apikey-secrets")
                 .withLabelSelector(ApiKeySecret.LABEL)
                 .withItemStore(new LeanItemStore<>())
+                .withOnAddFilter(ownWrites.onAdd())
+                .withOnUpdateFilter(ownWrites.onUpdate())
                 .withSecondaryToPrimaryMapper(
                     s ->
                         Set.of(
@@ -194,8 +198,10 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
             ApiKeySecret.labels(key, policy),
             ApiKeySecret.annotations(plan.state(), policy));
     if (!ManagedSecrets.upToDate(observedSecret, desired)) {
+      ownWrites.writing(desired);
+      Secret written = null;
       try {
-        ManagedSecrets.write(context.getClient(), secrets, key, observedSecret, desired);
+        written = ManagedSecrets.write(context.getClient(), secrets, key, observedSecret, desired);
       } catch (SecretConflictException e) {
         return conflict(key, e, now, context, suspect);
       } catch (KubernetesClientException e) {
@@ -205,6 +211,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
           throw new SecretAlreadyThere();
         }
         throw e;
+      } finally {
+        ownWrites.done(desired, written, secrets::get);
       }
     }
     if (plan.change() != Change.NONE) {

@@ -20,6 +20,11 @@ import java.util.stream.Collectors;
  *       which Keyward never reads (it does not use server-side apply) and which holds several
  *       nested maps per object. An update sent from a cached object carries no managedFields, and
  *       the API server then keeps the ones it has.
+ *   <li>Of Keyward's own kinds (ApiKey, ToolSecret, ToolGrant) it drops kubectl's {@code
+ *       kubectl.kubernetes.io/last-applied-configuration} annotation: a copy of the whole manifest
+ *       as applied, which the operator never reads. It never writes a cached object of these kinds
+ *       back (status goes as a JSON Patch addressed by name), so the annotation stays on the API
+ *       server as it is. Secrets keep theirs: a Secret is updated from what the cache shows.
  *   <li>It shares equal strings between cached objects ({@link String#intern}, which the JVM drops
  *       again once nothing refers to them): every object repeats its namespace, apiVersion, kind,
  *       label values and condition reasons, and an ApiKey's status repeats its Secret's annotations
@@ -29,6 +34,11 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public final class LeanItemStore<V extends HasMetadata> extends BasicItemStore<V> {
+
+  /**
+   * kubectl's copy of the manifest it applied, on every object created by {@code kubectl apply}.
+   */
+  public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   /** Longer strings (a last-applied-configuration annotation) are unique: not worth a lookup. */
   private static final int LONGEST_SHARED = 256;
@@ -41,7 +51,7 @@ public final class LeanItemStore<V extends HasMetadata> extends BasicItemStore<V
   public V put(String key, V obj) {
     if (obj.getMetadata() != null) {
       obj.getMetadata().setManagedFields(null);
-      share(obj.getMetadata());
+      share(obj.getMetadata(), obj instanceof CustomResource<?, ?>);
     }
     obj.setApiVersion(shared(obj.getApiVersion()));
     if (obj instanceof Secret secret) {
@@ -72,14 +82,20 @@ public final class LeanItemStore<V extends HasMetadata> extends BasicItemStore<V
         : additionalProperties;
   }
 
-  private static void share(ObjectMeta meta) {
+  private static void share(ObjectMeta meta, boolean withoutLastApplied) {
     meta.setAdditionalProperties(lean(meta.getAdditionalProperties()));
     meta.setName(shared(meta.getName()));
     meta.setNamespace(shared(meta.getNamespace()));
     meta.setUid(shared(meta.getUid()));
     meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
     meta.setLabels(sharedValues(meta.getLabels()));
-    meta.setAnnotations(sharedValues(meta.getAnnotations()));
+    Map<String, String> annotations = meta.getAnnotations();
+    if (withoutLastApplied && annotations != null && annotations.containsKey(LAST_APPLIED)) {
+      annotations = new LinkedHashMap<>(annotations);
+      annotations.remove(LAST_APPLIED);
+      annotations = annotations.isEmpty() ? null : annotations;
+    }
+    meta.setAnnotations(sharedValues(annotations));
     if (meta.getFinalizers() != null) {
       meta.setFinalizers(
           meta.getFinalizers().stream()

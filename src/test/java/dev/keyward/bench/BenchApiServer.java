@@ -1,6 +1,7 @@
 package dev.keyward.bench;
 
 import dev.keyward.dev.LocalApiServer;
+import dev.keyward.testing.RealServerShape;
 import dev.keyward.testing.TestApiServer;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubernetes.client.Config;
@@ -42,6 +43,15 @@ final class BenchApiServer implements AutoCloseable {
 
   /** Starts the backend {@code -Dkeyward.apiserver} names; the mock's log goes to {@code logs}. */
   static BenchApiServer start(Path logs, String phase) throws IOException {
+    return start(logs, phase, false);
+  }
+
+  /**
+   * {@link #start(Path, String)}; with {@code realShape}, a mock server stores ApiKeys and Secrets
+   * with the managedFields a real API server adds ({@link RealServerShape}). A real server always
+   * does.
+   */
+  static BenchApiServer start(Path logs, String phase, boolean realShape) throws IOException {
     if (!TestApiServer.isMock()) {
       KubeAPIServer server = LocalApiServer.start(false);
       return new BenchApiServer(
@@ -56,7 +66,11 @@ final class BenchApiServer implements AutoCloseable {
       command.addAll(List.of(extra.split("\\s+")));
     }
     command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), BenchApiServer.class.getName()));
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            BenchApiServer.class.getName(),
+            realShape ? "real" : "plain"));
     Process child =
         new ProcessBuilder(command)
             .redirectError(logs.resolve(phase + "-apiserver.log").toFile())
@@ -133,9 +147,15 @@ final class BenchApiServer implements AutoCloseable {
     }
   }
 
-  /** The child JVM: a mock server in CRUD mode; prints its address, runs until stdin closes. */
+  /**
+   * The child JVM: a mock server in CRUD mode ({@code real} as argument: {@link RealServerShape});
+   * prints its address, runs until stdin closes.
+   */
   public static void main(String[] args) throws IOException {
-    Config config = TestApiServer.startMock();
+    Config config =
+        args.length > 0 && args[0].equals("real")
+            ? TestApiServer.startMock(RealServerShape::new)
+            : TestApiServer.startMock();
     // The owner of the verifier benchmark's keys may grant every scope there.
     dev.keyward.testing.ScopeRbac.grantUser(VerifierBench.NS, VerifierBench.OWNER);
     System.out.println(config.getMasterUrl());

@@ -101,4 +101,36 @@ class LeanItemStoreTest {
     assertThat(one.getAdditionalProperties()).isSameAs(two.getAdditionalProperties());
     assertThat(two.getMetadata().getAdditionalProperties()).containsEntry("somethingNew", "kept");
   }
+
+  @Test
+  void keywardKindsAreKeptWithoutKubectlsLastAppliedCopyAndOtherAnnotationsStay() {
+    ApiKey key = apiKey();
+    key.getMetadata()
+        .setAnnotations(
+            new java.util.LinkedHashMap<>(
+                Map.of(
+                    LeanItemStore.LAST_APPLIED,
+                    "{\"apiVersion\":\"keyward.dev/v1alpha1\",\"kind\":\"ApiKey\"}",
+                    "keyward.dev/rotate",
+                    "1")));
+    new LeanItemStore<ApiKey>().put("team-a/k", key);
+    assertThat(key.getMetadata().getAnnotations())
+        .doesNotContainKey(LeanItemStore.LAST_APPLIED)
+        .containsEntry("keyward.dev/rotate", "1");
+
+    ApiKey onlyLastApplied = apiKey();
+    onlyLastApplied
+        .getMetadata()
+        .setAnnotations(new java.util.LinkedHashMap<>(Map.of(LeanItemStore.LAST_APPLIED, "{}")));
+    new LeanItemStore<ApiKey>().put("team-a/k", onlyLastApplied);
+    assertThat(onlyLastApplied.getMetadata().getAnnotations()).isNull();
+  }
+
+  @Test
+  void secretsKeepTheirLastAppliedCopyBecauseTheyAreWrittenFromTheCache() {
+    Secret secret = secret("s1");
+    secret.getMetadata().getAnnotations().put(LeanItemStore.LAST_APPLIED, "{}");
+    new LeanItemStore<Secret>().put("team-a/s1", secret);
+    assertThat(secret.getMetadata().getAnnotations()).containsKey(LeanItemStore.LAST_APPLIED);
+  }
 }

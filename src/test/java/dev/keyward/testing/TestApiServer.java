@@ -16,11 +16,13 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.function.Function;
 
 /**
  * The API server operator tests run against, one per test JVM: the fabric8 mock server in CRUD mode
@@ -77,13 +79,22 @@ public final class TestApiServer {
    * before leader election) the way a real server answers for a cluster admin.
    */
   public static Config startMock() {
+    return startMock(KubernetesMixedDispatcher::new);
+  }
+
+  /**
+   * {@link #startMock()} with another dispatcher over the same expectations, e.g. {@link
+   * RealServerShape}.
+   */
+  public static Config startMock(
+      Function<Map<ServerRequest, Queue<ServerResponse>>, Dispatcher> dispatcher) {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
             new MockWebServer(),
             expectations,
-            new KubernetesMixedDispatcher(expectations),
+            dispatcher.apply(expectations),
             false);
     server.init();
     mock = server;
