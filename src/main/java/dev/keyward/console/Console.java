@@ -67,8 +67,8 @@ public final class Console implements AutoCloseable {
 
   static final String COOKIE = "keyward-console";
   static final String CSP =
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
-          + " frame-ancestors 'none'; base-uri 'none'";
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self';"
+          + " img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   private static final int MAX_FORM = 64 * 1024;
 
   private final KubernetesClient client;
@@ -80,7 +80,7 @@ public final class Console implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor =
       Executors.newFixedThreadPool(
-          4,
+          8 + Live.MAX_STREAMS,
           r -> {
             Thread t = new Thread(r, "keyward-console");
             t.setDaemon(true);
@@ -90,6 +90,7 @@ public final class Console implements AutoCloseable {
   private final Informed<ToolSecret> tools;
   private final Informed<Event> events;
   private final Set<String> hosts;
+  private final Live live = new Live();
 
   /** A watched kind: its informer and why its first list failed, if it did. */
   private record Informed<T extends HasMetadata>(
@@ -177,6 +178,9 @@ public final class Console implements AutoCloseable {
                     .withField("involvedObject.kind", "ApiKey")
                     .runnableInformer(0)
                 : client.v1().events().inNamespace(namespace).runnableInformer(0));
+    live.follow("ApiKey", keys.informer);
+    live.follow("ToolSecret", tools.informer);
+    live.follow("Event", events.informer);
     server = HttpServer.create(new InetSocketAddress(address, port), 0);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -203,6 +207,11 @@ public final class Console implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** Event streams (open pages following changes) now. */
+  int liveStreams() {
+    return live.streams();
+  }
+
   /** Whether both kinds' caches have synced. */
   public boolean synced() {
     return keys.informer.hasSynced() && tools.informer.hasSynced();
@@ -210,6 +219,7 @@ public final class Console implements AutoCloseable {
 
   @Override
   public void close() {
+    live.close();
     server.stop(0);
     executor.shutdownNow();
     keys.informer.close();
@@ -229,6 +239,9 @@ public final class Console implements AutoCloseable {
     static Answer html(int status, String body) {
       return new Answer(status, body, Map.of());
     }
+
+    /** Not an answer: {@link #handle} serves the page's event stream instead. */
+    static final Answer STREAM = new Answer(200, "", Map.of());
 
     static Answer redirect(String to) {
       return new Answer(303, "", Map.of("Location", to));
@@ -256,17 +269,26 @@ public final class Console implements AutoCloseable {
                         + e(e.getClass().getSimpleName())
                         + ".</p>"));
       }
+      if (answer == Answer.STREAM) {
+        live.stream(exchange, () -> securityHeaders(exchange));
+        return;
+      }
       send(exchange, answer);
     }
   }
 
-  private static void send(HttpExchange exchange, Answer answer) throws IOException {
+  private static void securityHeaders(HttpExchange exchange) {
     var headers = exchange.getResponseHeaders();
     headers.set("Cache-Control", "no-store");
     headers.set("Content-Security-Policy", CSP);
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("X-Frame-Options", "DENY");
     headers.set("Referrer-Policy", "same-origin");
+  }
+
+  private static void send(HttpExchange exchange, Answer answer) throws IOException {
+    securityHeaders(exchange);
+    var headers = exchange.getResponseHeaders();
     answer.headers().forEach(headers::set);
     if (!headers.containsKey("Content-Type")) {
       headers.set("Content-Type", "text/html; charset=utf-8");
@@ -347,7 +369,15 @@ public final class Console implements AutoCloseable {
       return Answer.redirect("/keys");
     }
     if ("/static/console.css".equals(path)) {
-      return new Answer(200, stylesheet(), Map.of("Content-Type", "text/css; charset=utf-8"));
+      return new Answer(
+          200, resource("console.css"), Map.of("Content-Type", "text/css; charset=utf-8"));
+    }
+    if ("/static/console.js".equals(path)) {
+      return new Answer(
+          200, resource("console.js"), Map.of("Content-Type", "text/javascript; charset=utf-8"));
+    }
+    if ("/events".equals(path)) {
+      return Answer.STREAM;
     }
     if ("/keys".equals(path)) {
       return keysPage(query);
@@ -435,10 +465,6 @@ public final class Console implements AutoCloseable {
   private Answer keysPage(Map<String, String> query) {
     KeyQuery q = KeyQuery.from(query);
     StringBuilder b = new StringBuilder();
-    String problem = keys.problem();
-    if (problem != null) {
-      b.append("<p class=\"error\" role=\"alert\">").append(e(problem)).append("</p>");
-    }
     if (query.containsKey("deleted")) {
       b.append("<p role=\"status\">Deleted ApiKey ")
           .append(e(query.get("deleted")))
@@ -469,6 +495,11 @@ public final class Console implements AutoCloseable {
                 + "</select></label>")
         .append("<button type=\"submit\">Apply</button></form>");
     KeyQuery.Result result = q.apply(all, clock.instant());
+    b.append("<div id=\"live-keys\" data-live=\"ApiKey\">");
+    String problem = keys.problem();
+    if (problem != null) {
+      b.append("<p class=\"error\" role=\"alert\">").append(e(problem)).append("</p>");
+    }
     b.append("<p role=\"status\">")
         .append(result.matching())
         .append(result.matching() == 1 ? " key" : " keys")
@@ -521,7 +552,7 @@ public final class Console implements AutoCloseable {
     if (result.page() < result.pages()) {
       b.append(pageLink(query, result.page() + 1, "Next page"));
     }
-    b.append("</nav>");
+    b.append("</nav></div>");
     return Answer.html(200, Html.page("API keys", b.toString()));
   }
 
@@ -536,7 +567,7 @@ public final class Console implements AutoCloseable {
     ApiKeySpec spec = key.getSpec() == null ? new ApiKeySpec() : key.getSpec();
     String ns = key.getMetadata().getNamespace();
     String name = key.getMetadata().getName();
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder("<div id=\"live-key\" data-live=\"ApiKey Event\">");
     b.append("<p>")
         .append(badge(KeyQuery.phase(key)))
         .append(" ApiKey <code>")
@@ -640,7 +671,7 @@ public final class Console implements AutoCloseable {
         .append("revoke\">Revoke</a></li>")
         .append("<li><a href=\"")
         .append(e(base))
-        .append("delete\">Delete</a></li></ul>");
+        .append("delete\">Delete</a></li></ul></div>");
     return Html.page(KeyQuery.displayName(key), b.toString());
   }
 
@@ -828,7 +859,7 @@ public final class Console implements AutoCloseable {
   }
 
   private Answer toolsPage() {
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder("<div id=\"live-tools\" data-live=\"ToolSecret\">");
     String problem = tools.problem();
     if (problem != null) {
       b.append("<p class=\"error\" role=\"alert\">").append(e(problem)).append("</p>");
@@ -871,7 +902,7 @@ public final class Console implements AutoCloseable {
           .append(e(get.apply(x -> s == null ? null : s.getCreatedBy())))
           .append("</td></tr>");
     }
-    b.append("</tbody></table>");
+    b.append("</tbody></table></div>");
     return Answer.html(200, Html.page("Tool secrets", b.toString()));
   }
 
@@ -1023,8 +1054,8 @@ public final class Console implements AutoCloseable {
     return b.toString();
   }
 
-  private static String stylesheet() {
-    try (InputStream in = Console.class.getResourceAsStream("console.css")) {
+  private static String resource(String name) {
+    try (InputStream in = Console.class.getResourceAsStream(name)) {
       return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";

@@ -40,7 +40,8 @@ final class Html {
         + "<title>"
         + e(title)
         + " · Keyward console</title>"
-        + "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body>"
+        + "<link rel=\"stylesheet\" href=\"/static/console.css\">"
+        + "<script type=\"module\" src=\"/static/console.js\"></script></head><body>"
         + "<header><nav aria-label=\"Main\"><strong>Keyward</strong>"
         + " <a href=\"/keys\">API keys</a> <a href=\"/keys/new\">Create key</a>"
         + " <a href=\"/tools\">Tool secrets</a></nav></header><main>"

@@ -149,12 +149,29 @@ class ConsoleTest {
 
     HttpResponse<String> keys = get("/keys");
     assertThat(keys.statusCode()).isEqualTo(200);
-    assertThat(keys.body()).contains("<h1>API keys</h1>").doesNotContain("<script");
-    for (HttpResponse<String> r : List.of(none, keys, get("/static/console.css"))) {
+    // The one script is a file from the console; no inline script anywhere.
+    assertThat(keys.body())
+        .contains("<h1>API keys</h1>", "<script type=\"module\" src=\"/static/console.js\">");
+    assertThat(keys.body().replace("<script type=\"module\" src=\"/static/console.js\">", ""))
+        .doesNotContain("<script");
+    HttpResponse<String> script = get("/static/console.js");
+    assertThat(script.headers().firstValue("Content-Type"))
+        .hasValue("text/javascript; charset=utf-8");
+    assertThat(script.body()).contains("new EventSource(\"/events\")");
+    String kept = cookie;
+    cookie = null;
+    assertThat(get("/static/console.js").statusCode()).isEqualTo(401);
+    cookie = kept;
+    for (HttpResponse<String> r : List.of(none, keys, get("/static/console.css"), script)) {
       assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
       String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
-      assertThat(csp).contains("default-src 'none'", "frame-ancestors 'none'");
-      assertThat(csp).doesNotContain("unsafe-inline", "script-src");
+      assertThat(csp)
+          .contains(
+              "default-src 'none'",
+              "frame-ancestors 'none'",
+              "script-src 'self';",
+              "connect-src 'self';");
+      assertThat(csp).doesNotContain("unsafe-inline", "unsafe-eval");
       assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
     }
 
@@ -426,6 +443,64 @@ class ConsoleTest {
                       Html.e(active.getStatus().getDisplay()));
             });
     assertThat(pagesSeen).noneMatch(p -> p.contains(value));
+  }
+
+  @Test
+  void openPagesHearChangesFromTheOneWatchPerKindNotFromPolls() throws Exception {
+    harness.create(apiKey("live", s -> s.setDisplayName("Live key")));
+    awaitActive("live");
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    // Two open pages, two event streams.
+    List<java.util.concurrent.BlockingQueue<String>> pages = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<?>> streams = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+      pages.add(lines);
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.port() + "/events"))
+              .header("Cookie", cookie)
+              .build();
+      HttpResponse<java.util.stream.Stream<String>> response =
+          http.send(request, HttpResponse.BodyHandlers.ofLines());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValue("text/event-stream; charset=utf-8");
+      assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+      streams.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> response.body().forEach(lines::add)));
+    }
+    OperatorHarness.waiting().until(() -> console.liveStreams() == 2);
+    int before = consoleRequests.size();
+
+    // Another user revokes the key through the API.
+    harness.edit(
+        "live",
+        k -> {
+          k.getSpec().setRevoked(true);
+          return k;
+        });
+    for (var lines : pages) {
+      OperatorHarness.waiting()
+          .untilAsserted(() -> assertThat(lines).contains("event: change", "data: ApiKey"));
+    }
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> assertThat(get("/keys/" + ns + "/live").body()).contains("badge-revoked"));
+    // The page refetches from the cache: no list, get or new watch went to the API server.
+    assertThat(consoleRequests.since(before)).isEmpty();
+    assertThat(
+            consoleRequests.requests().stream()
+                .filter(r -> r.path().contains("watch=true"))
+                .map(r -> r.path().replaceAll("\\?.*", ""))
+                .toList())
+        .as("one watch per kind, however many pages are open")
+        .doesNotHaveDuplicates()
+        .hasSize(3);
+    streams.forEach(f -> f.cancel(true));
   }
 
   private static List<String> rows(String page) {
