@@ -13,6 +13,7 @@ import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyPolicy;
 import dev.keyward.apikey.PreviousKey;
 import dev.keyward.cli.ClusterAccess;
+import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -75,6 +76,7 @@ public final class Console implements AutoCloseable {
   private final String namespace;
   private final Clock clock;
   private final Duration valueWait;
+  private final AddSecret addSecret;
   private final String token;
   private final String csrfToken;
   private final HttpServer server;
@@ -146,6 +148,30 @@ public final class Console implements AutoCloseable {
       Clock clock,
       Duration valueWait)
       throws IOException {
+    this(
+        client,
+        namespace,
+        address,
+        port,
+        clock,
+        valueWait,
+        System.getenv()
+            .getOrDefault("KEYWARD_NAMESPACE", OperatorSettings.DEFAULT_OPERATOR_NAMESPACE));
+  }
+
+  /**
+   * @param operatorNamespace where Keyward runs: its ConfigMap of public sealing keys is read from
+   *     there to seal a tool secret added in the console
+   */
+  public Console(
+      KubernetesClient client,
+      String namespace,
+      String address,
+      int port,
+      Clock clock,
+      Duration valueWait,
+      String operatorNamespace)
+      throws IOException {
     this.client = client;
     this.namespace = namespace;
     this.clock = clock;
@@ -153,6 +179,7 @@ public final class Console implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     this.token = randomToken(random);
     this.csrfToken = randomToken(random);
+    this.addSecret = new AddSecret(client, operatorNamespace, csrfToken);
     this.keys =
         Informed.start(
             "ApiKey",
@@ -386,7 +413,10 @@ public final class Console implements AutoCloseable {
       return Answer.html(200, createForm(Map.of(), null));
     }
     if ("/tools".equals(path)) {
-      return toolsPage();
+      return toolsPage(query);
+    }
+    if ("/tools/new".equals(path)) {
+      return Answer.html(200, addSecret.page(Map.of(), namespace, null));
     }
     String[] parts = path.split("/");
     // /keys/{namespace}/{name} and /keys/{namespace}/{name}/confirm?action=...
@@ -408,6 +438,27 @@ public final class Console implements AutoCloseable {
   private Answer post(String path, Map<String, String> form) {
     if ("/keys".equals(path)) {
       return create(form);
+    }
+    if ("/tools".equals(path)) {
+      AddSecret.Outcome outcome = addSecret.submit(form);
+      if (outcome instanceof AddSecret.Refused r) {
+        return Answer.html(r.status(), addSecret.page(form, namespace, r.reason()));
+      }
+      if (outcome instanceof AddSecret.Applied a) {
+        return Answer.redirect("/tools?added=" + u(a.namespace() + "/" + a.name()));
+      }
+      AddSecret.Sealed sealed = (AddSecret.Sealed) outcome;
+      if ("download".equals(form.get("mode"))) {
+        return new Answer(
+            200,
+            sealed.yaml(),
+            Map.of(
+                "Content-Type",
+                "application/yaml; charset=utf-8",
+                "Content-Disposition",
+                "attachment; filename=\"" + sealed.name() + ".yaml\""));
+      }
+      return Answer.html(200, AddSecret.yamlPage(sealed));
     }
     String[] parts = path.split("/");
     if (parts.length == 5 && "keys".equals(parts[1])) {
@@ -858,8 +909,15 @@ public final class Console implements AutoCloseable {
             + link);
   }
 
-  private Answer toolsPage() {
-    StringBuilder b = new StringBuilder("<div id=\"live-tools\" data-live=\"ToolSecret\">");
+  private Answer toolsPage(Map<String, String> query) {
+    StringBuilder b = new StringBuilder();
+    if (query.containsKey("added")) {
+      b.append("<p role=\"status\">Added ToolSecret ")
+          .append(e(query.get("added")))
+          .append(", sealed in this console. Its status follows below.</p>");
+    }
+    b.append("<p><a href=\"/tools/new\">Add secret</a></p>");
+    b.append("<div id=\"live-tools\" data-live=\"ToolSecret\">");
     String problem = tools.problem();
     if (problem != null) {
       b.append("<p class=\"error\" role=\"alert\">").append(e(problem)).append("</p>");

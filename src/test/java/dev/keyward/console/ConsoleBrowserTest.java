@@ -57,7 +57,8 @@ class ConsoleBrowserTest {
             "127.0.0.1",
             0,
             Clock.systemUTC(),
-            Duration.ofSeconds(20));
+            Duration.ofSeconds(20),
+            harness.namespace());
     OperatorHarness.waiting().until(console::synced);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
@@ -200,6 +201,42 @@ class ConsoleBrowserTest {
     // The wall-clock figure is printed, not asserted (the machine may be busy): the 2 s goal is
     // the operator's reconcile plus one event and one fetch.
     System.out.println("console live: list showed Revoked " + listMillis + " ms after the edit");
+  }
+
+  @Test
+  void aToolSecretAddedInTheConsoleIsSealedThereAndBecomesActive() throws Exception {
+    String ns = harness.namespace();
+    String value = "xoxb-browser-sealed-0123456789";
+    OperatorHarness.waiting().until(() -> harness.sealingKeys() != null);
+    String base = "http://127.0.0.1:" + console.port();
+    browser.get(console.url());
+    browser.get(base + "/tools");
+    browser.findElement(By.linkText("Add secret")).click();
+    browser.findElement(By.name("name")).sendKeys("slack-token");
+    browser.findElement(By.name("displayName")).sendKeys("Slack bot token");
+    browser.findElement(By.name("tool")).sendKeys("slack__*");
+    browser.findElement(By.name("toolArg")).sendKeys("token");
+    browser.findElement(By.name("defaultForTool")).click();
+    browser.findElement(By.name("value")).sendKeys(value);
+    screenshot("tools-add-secret");
+    browser.findElement(By.cssSelector("button[value=apply]")).click();
+
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(browser.getCurrentUrl())
+                    .as(browser.findElement(By.tagName("main")).getText())
+                    .isEqualTo(base + "/tools?added=" + ns + "%2Fslack-token"));
+    awaitLive();
+    // The list follows the operator: Pending, then Active, without a reload.
+    OperatorHarness.waiting()
+        .untilAsserted(() -> assertThat(text("tbody .badge")).isEqualTo("Active"));
+    assertThat(browser.findElement(By.tagName("tbody")).getText())
+        .contains("Slack bot token", "slack-token", "slack__*", "token");
+    screenshot("tools");
+    assertThat(harness.toolSecret("slack-token").getSpec().getEncryptedValue())
+        .doesNotContain(value);
+    assertThat(page()).doesNotContain(value);
   }
 
   /**

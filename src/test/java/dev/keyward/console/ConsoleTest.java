@@ -503,6 +503,93 @@ class ConsoleTest {
     streams.forEach(f -> f.cancel(true));
   }
 
+  @Test
+  void addSecretSealsTheValueInTheConsoleAndTheOperatorActivatesIt() throws Exception {
+    String value = "ghp_console_sealed_0123456789";
+    int logMark = LogCapture.mark();
+    // The harness's operator keeps its sealing keys in the test's namespace.
+    var client = new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build();
+    String ns = harness.namespace();
+    console =
+        new Console(client, ns, "127.0.0.1", 0, Clock.systemUTC(), Duration.ofSeconds(20), ns);
+    OperatorHarness.waiting().until(console::synced);
+    OperatorHarness.waiting().until(() -> harness.sealingKeys() != null);
+    login();
+
+    HttpResponse<String> form = get("/tools/new");
+    assertThat(form.body())
+        .contains("type=\"password\" name=\"value\"", "Seal and apply", "Seal and show YAML");
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("csrf", csrf(form.body()));
+    fields.put("name", "github-token");
+    fields.put("namespace", ns);
+    fields.put("displayName", "GitHub token");
+    fields.put("tool", "github__*");
+    fields.put("toolArg", "token");
+    fields.put("defaultForTool", "1");
+    fields.put("value", value);
+
+    // Without the CSRF token nothing is sealed or applied.
+    Map<String, String> forged = new LinkedHashMap<>(fields);
+    forged.remove("csrf");
+    assertThat(post("/tools", forged).statusCode()).isEqualTo(403);
+
+    // A refused form comes back filled in, except for the value.
+    Map<String, String> badTool = new LinkedHashMap<>(fields);
+    badTool.put("tool", "git*hub*");
+    HttpResponse<String> refused = post("/tools", badTool);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("role=\"alert\"", "value=\"github-token\"");
+    pagesSeen.add(refused.body());
+
+    // Sealed YAML for GitOps: nothing is applied; the YAML holds only the sealed value.
+    Map<String, String> yamlMode = new LinkedHashMap<>(fields);
+    yamlMode.put("mode", "yaml");
+    HttpResponse<String> yaml = post("/tools", yamlMode);
+    pagesSeen.add(yaml.body());
+    assertThat(yaml.statusCode()).isEqualTo(200);
+    assertThat(yaml.body())
+        .contains(
+            "kind: &quot;ToolSecret&quot;", "encryptedValue:", "Nothing was applied", "data-copy=");
+    assertThat(harness.toolSecret("github-token")).isNull();
+    Map<String, String> downloadMode = new LinkedHashMap<>(fields);
+    downloadMode.put("mode", "download");
+    HttpResponse<String> download = post("/tools", downloadMode);
+    pagesSeen.add(download.body());
+    assertThat(download.headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"github-token.yaml\"");
+    assertThat(download.body())
+        .startsWith("# Sealed by the Keyward console")
+        .contains("kind: \"ToolSecret\"");
+
+    // Seal and apply: the operator opens it, so it was sealed for this cluster and this name.
+    fields.put("mode", "apply");
+    HttpResponse<String> applied = post("/tools", fields);
+    assertThat(applied.statusCode()).isEqualTo(303);
+    assertThat(applied.headers().firstValue("Location"))
+        .hasValue("/tools?added=" + ns + "%2Fgithub-token");
+    ToolSecret active =
+        harness.awaitToolSecret(
+            "github-token",
+            t -> t.getStatus() != null && "Active".equals(t.getStatus().getPhase()));
+    assertThat(active.getSpec().getTool()).isEqualTo("github__*");
+    assertThat(active.getSpec().getToolArg()).isEqualTo("token");
+    assertThat(active.getSpec().getDefaultForTool()).isTrue();
+    assertThat(active.getSpec().getEncryptedValue()).doesNotContain(value);
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/tools?added=" + ns + "%2Fgithub-token").body())
+                    .contains(
+                        "Added ToolSecret " + ns + "/github-token",
+                        "GitHub token",
+                        "badge-active\">Active"));
+    assertThat(post("/tools", fields).statusCode()).as("the name is taken now").isEqualTo(409);
+
+    assertThat(pagesSeen).noneMatch(p -> p.contains(value));
+    assertThat(LogCapture.since(logMark)).doesNotContain(value);
+  }
+
   private static List<String> rows(String page) {
     int body = page.indexOf("<tbody>");
     int end = page.indexOf("</tbody>");
