@@ -426,7 +426,10 @@ public final class Console implements AutoCloseable {
         return notFound(parts[2], parts[3]);
       }
       if (parts.length == 4) {
-        return Answer.html(200, keyPage(key));
+        return Answer.html(200, keyPage(key, query.get("done")));
+      }
+      if (parts.length == 5 && "edit".equals(parts[4])) {
+        return Answer.html(200, editForm(key, null, null));
       }
       if (parts.length == 5 && "confirm".equals(parts[4])) {
         return confirmPage(key, query.getOrDefault("action", ""));
@@ -470,6 +473,9 @@ public final class Console implements AutoCloseable {
       var resource = client.resources(ApiKey.class).inNamespace(ns).withName(name);
       String back = "/keys/" + u(ns) + "/" + u(name);
       switch (parts[4]) {
+        case "edit" -> {
+          return edit(cached(ns, name), form);
+        }
         case "rotate" -> {
           String patch =
               Serialization.asJson(
@@ -613,12 +619,104 @@ public final class Console implements AutoCloseable {
     return " <a href=\"/keys" + e(queryString(next)) + "\">" + e(label) + "</a>";
   }
 
-  private String keyPage(ApiKey key) {
+  private String editForm(ApiKey key, Map<String, String> form, String error) {
+    ApiKeySpec spec = key.getSpec() == null ? new ApiKeySpec() : key.getSpec();
+    String ns = key.getMetadata().getNamespace();
+    String name = key.getMetadata().getName();
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("displayName", spec.getDisplayName());
+    f.put("scopes", spec.getScopes() == null ? "" : String.join(", ", spec.getScopes()));
+    f.put("expiresAfter", spec.getExpiresAfter());
+    f.put("resourceVersion", key.getMetadata().getResourceVersion());
+    if (form != null) {
+      f.putAll(form);
+    }
+    String back = "/keys/" + u(ns) + "/" + u(name);
+    StringBuilder b = new StringBuilder();
+    if (error != null) {
+      b.append("<p class=\"error\" role=\"alert\">").append(e(error)).append("</p>");
+    }
+    b.append("<p>ApiKey <code>")
+        .append(e(ns + "/" + name))
+        .append("</code>. Nothing changes until you press Save.</p>")
+        .append("<form method=\"post\" action=\"")
+        .append(e(back))
+        .append("/edit\" class=\"create\">")
+        .append(csrf(csrfToken))
+        .append("<input type=\"hidden\" name=\"resourceVersion\" value=\"")
+        .append(e(f.get("resourceVersion")))
+        .append("\">")
+        .append(field("displayName", "Display name", f.get("displayName"), false))
+        .append(field("scopes", "Scopes (comma-separated)", f.get("scopes"), false))
+        .append(
+            field(
+                "expiresAfter",
+                "Expires after (like 90d, 36h, never; empty for the type's default)",
+                f.get("expiresAfter"),
+                false))
+        .append("<button type=\"submit\">Save changes to ")
+        .append(e(name))
+        .append("</button> <a href=\"")
+        .append(e(back))
+        .append("\">Cancel</a></form>");
+    return Html.page("Edit " + KeyQuery.displayName(key), b.toString());
+  }
+
+  /**
+   * Saves display name, scopes and expiresAfter with the resourceVersion the form was built from:
+   * if someone changed the key since, the API server refuses (409) and the form says so, showing
+   * the key as it is now.
+   */
+  private Answer edit(ApiKey cached, Map<String, String> form) {
+    String ns = cached.getMetadata().getNamespace();
+    String name = cached.getMetadata().getName();
+    String seen = form.getOrDefault("resourceVersion", "");
+    ApiKey changed = Serialization.clone(cached);
+    changed.setStatus(null);
+    changed.getMetadata().setManagedFields(null);
+    changed.getMetadata().setResourceVersion(seen);
+    ApiKeySpec spec = changed.getSpec() == null ? new ApiKeySpec() : changed.getSpec();
+    String displayName = form.getOrDefault("displayName", "").trim();
+    spec.setDisplayName(displayName.isEmpty() ? null : displayName);
+    List<String> scopes =
+        Arrays.stream(form.getOrDefault("scopes", "").split(","))
+            .map(String::trim)
+            .filter(x -> !x.isEmpty())
+            .toList();
+    spec.setScopes(scopes.isEmpty() ? null : scopes);
+    String expiresAfter = form.getOrDefault("expiresAfter", "").trim();
+    spec.setExpiresAfter(expiresAfter.isEmpty() ? null : expiresAfter);
+    changed.setSpec(spec);
+    try {
+      client.resources(ApiKey.class).inNamespace(ns).resource(changed).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        ApiKey now = cached(ns, name);
+        return Answer.html(
+            409,
+            editForm(
+                now == null ? cached : now,
+                null,
+                "Someone changed this key since you opened the form, so nothing was saved. The"
+                    + " form now shows the key as it is; make your change again."));
+      }
+      Map<String, String> kept = new LinkedHashMap<>(form);
+      kept.remove("csrf");
+      return Answer.html(e.getCode() == 403 ? 403 : 400, editForm(cached, kept, sentence(e)));
+    }
+    return Answer.redirect("/keys/" + u(ns) + "/" + u(name) + "?done=edit");
+  }
+
+  private String keyPage(ApiKey key, String done) {
     ApiKeyStatus s = key.getStatus() == null ? new ApiKeyStatus() : key.getStatus();
     ApiKeySpec spec = key.getSpec() == null ? new ApiKeySpec() : key.getSpec();
     String ns = key.getMetadata().getNamespace();
     String name = key.getMetadata().getName();
-    StringBuilder b = new StringBuilder("<div id=\"live-key\" data-live=\"ApiKey Event\">");
+    StringBuilder b = new StringBuilder();
+    if ("edit".equals(done)) {
+      b.append("<p role=\"status\">Saved. The operator applies the change; the page follows.</p>");
+    }
+    b.append("<div id=\"live-key\" data-live=\"ApiKey Event\">");
     b.append("<p>")
         .append(badge(KeyQuery.phase(key)))
         .append(" ApiKey <code>")
@@ -714,6 +812,11 @@ public final class Console implements AutoCloseable {
     }
     String base = "/keys/" + u(ns) + "/" + u(name) + "/confirm?action=";
     b.append("<h2>Actions</h2><ul class=\"actions\">")
+        .append("<li><a href=\"/keys/")
+        .append(e(u(ns)))
+        .append('/')
+        .append(e(u(name)))
+        .append("/edit\">Edit display name, scopes, expiry</a></li>")
         .append("<li><a href=\"")
         .append(e(base))
         .append("rotate\">Rotate now</a></li>")
@@ -903,9 +1006,11 @@ public final class Console implements AutoCloseable {
             + e(issued.getStatus().getSecretName())
             + "</code>.</p><label>API key for "
             + e(KeyQuery.displayName(issued))
-            + " <input class=\"value\" type=\"text\" readonly size=\"60\" value=\""
+            + " <input class=\"value\" id=\"new-key\" type=\"text\" readonly size=\"60\""
+            + " value=\""
             + e(value)
-            + "\"></label>"
+            + "\"></label> <button type=\"button\" data-copy=\"new-key\" hidden>Copy</button>"
+            + " <span id=\"new-key-status\" role=\"status\"></span>"
             + link);
   }
 

@@ -129,6 +129,11 @@ class ConsoleBrowserTest {
     assertThat(value).isNotNull();
     assertThat(browser.findElement(By.cssSelector("input.value")).getAttribute("value"))
         .isEqualTo(value);
+    // The console's script shows the copy button beside the value; it reports what it did.
+    var copy = browser.findElement(By.cssSelector("button[data-copy=new-key]"));
+    assertThat(copy.isDisplayed()).isTrue();
+    copy.click();
+    OperatorHarness.waiting().untilAsserted(() -> assertThat(text("#new-key-status")).isNotBlank());
     screenshot("created-once");
 
     browser.get(base + "/keys?q=browser+robot");
@@ -243,11 +248,12 @@ class ConsoleBrowserTest {
    * The text of the first element {@code css} selects, read in the page in one step (a live region
    * may be swapped between a find and a read); null when there is none.
    */
-  private Object text(String css) {
-    return ((JavascriptExecutor) browser)
-        .executeScript(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
-            css);
+  private String text(String css) {
+    return (String)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                css);
   }
 
   /** Waits until the page's event stream is open. */

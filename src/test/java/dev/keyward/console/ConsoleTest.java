@@ -590,6 +590,65 @@ class ConsoleTest {
     assertThat(LogCapture.since(logMark)).doesNotContain(value);
   }
 
+  @Test
+  void editSavesDisplayNameScopesAndExpiryWithTheVersionTheFormWasBuiltFrom() throws Exception {
+    harness.create(
+        apiKey(
+            "editable",
+            s -> {
+              s.setDisplayName("Old name");
+              s.setScopes(List.of("models:read"));
+            }));
+    awaitActive("editable");
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    assertThat(get("/keys/" + ns + "/editable").body()).contains("/keys/" + ns + "/editable/edit");
+    HttpResponse<String> form = get("/keys/" + ns + "/editable/edit");
+    assertThat(form.body())
+        .contains("value=\"Old name\"", "value=\"models:read\"", "Save changes to editable");
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("csrf", csrf(form.body()));
+    Matcher rv =
+        Pattern.compile("name=\"resourceVersion\" value=\"([^\"]+)\"").matcher(form.body());
+    assertThat(rv.find()).isTrue();
+    fields.put("resourceVersion", rv.group(1));
+    fields.put("displayName", "New name");
+    fields.put("scopes", "models:read, models:write");
+    fields.put("expiresAfter", "30d");
+
+    Map<String, String> forged = new LinkedHashMap<>(fields);
+    forged.put("csrf", "not-the-token");
+    assertThat(post("/keys/" + ns + "/editable/edit", forged).statusCode()).isEqualTo(403);
+    assertThat(harness.apiKey("editable").getSpec().getDisplayName()).isEqualTo("Old name");
+
+    HttpResponse<String> saved = post("/keys/" + ns + "/editable/edit", fields);
+    assertThat(saved.statusCode()).isEqualTo(303);
+    assertThat(saved.headers().firstValue("Location"))
+        .hasValue("/keys/" + ns + "/editable?done=edit");
+    ApiKey edited = harness.apiKey("editable");
+    assertThat(edited.getSpec().getDisplayName()).isEqualTo("New name");
+    assertThat(edited.getSpec().getScopes()).containsExactly("models:read", "models:write");
+    assertThat(edited.getSpec().getExpiresAfter()).isEqualTo("30d");
+    // The operator takes the new expiry; the page shows it once the watch brings it.
+    harness.awaitApiKey(
+        "editable", k -> k.getStatus() != null && k.getStatus().getExpiresAt() != null);
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/keys/" + ns + "/editable?done=edit").body())
+                    .contains("Saved.", "<h1>New name</h1>", "models:read, models:write")
+                    .doesNotContain("<dt>Expires</dt><dd>never</dd>"));
+
+    // A form built from an older version is refused, not saved over the newer one.
+    fields.put("displayName", "Stale name");
+    HttpResponse<String> stale = post("/keys/" + ns + "/editable/edit", fields);
+    assertThat(stale.statusCode()).isEqualTo(409);
+    assertThat(stale.body()).contains("Someone changed this key since you opened the form");
+    assertThat(harness.apiKey("editable").getSpec().getDisplayName()).isEqualTo("New name");
+  }
+
   private static List<String> rows(String page) {
     int body = page.indexOf("<tbody>");
     int end = page.indexOf("</tbody>");
