@@ -14,6 +14,7 @@ import dev.keyward.apikey.KeyPolicy;
 import dev.keyward.apikey.PreviousKey;
 import dev.keyward.cli.ClusterAccess;
 import dev.keyward.runtime.OperatorSettings;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -91,6 +92,7 @@ public final class Console implements AutoCloseable {
   private final Informed<ApiKey> keys;
   private final Informed<ToolSecret> tools;
   private final Informed<Event> events;
+  private final Informed<ToolGrant> grants;
   private final Set<String> hosts;
   private final Live live = new Live();
 
@@ -192,6 +194,12 @@ public final class Console implements AutoCloseable {
             namespace == null
                 ? client.resources(ToolSecret.class).inAnyNamespace().runnableInformer(0)
                 : client.resources(ToolSecret.class).inNamespace(namespace).runnableInformer(0));
+    this.grants =
+        Informed.start(
+            "ToolGrant",
+            namespace == null
+                ? client.resources(ToolGrant.class).inAnyNamespace().runnableInformer(0)
+                : client.resources(ToolGrant.class).inNamespace(namespace).runnableInformer(0));
     // One namespace: its Events, filtered in memory. Every namespace: only Events about ApiKeys
     // (a field selector), so the cache does not hold the whole cluster's Events.
     this.events =
@@ -208,6 +216,7 @@ public final class Console implements AutoCloseable {
     live.follow("ApiKey", keys.informer);
     live.follow("ToolSecret", tools.informer);
     live.follow("Event", events.informer);
+    live.follow("ToolGrant", grants.informer);
     server = HttpServer.create(new InetSocketAddress(address, port), 0);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -241,7 +250,7 @@ public final class Console implements AutoCloseable {
 
   /** Whether both kinds' caches have synced. */
   public boolean synced() {
-    return keys.informer.hasSynced() && tools.informer.hasSynced();
+    return keys.informer.hasSynced() && tools.informer.hasSynced() && grants.informer.hasSynced();
   }
 
   @Override
@@ -252,6 +261,7 @@ public final class Console implements AutoCloseable {
     keys.informer.close();
     tools.informer.close();
     events.informer.close();
+    grants.informer.close();
     client.close();
   }
 
@@ -416,9 +426,34 @@ public final class Console implements AutoCloseable {
       return toolsPage(query);
     }
     if ("/tools/new".equals(path)) {
-      return Answer.html(200, addSecret.page(Map.of(), namespace, null));
+      // Prefilled from a grant's missing entry; never a value.
+      Map<String, String> prefill = new LinkedHashMap<>();
+      for (String field : List.of("name", "namespace", "tool", "toolArg")) {
+        if (query.containsKey(field)) {
+          prefill.put(field, query.get(field));
+        }
+      }
+      return Answer.html(200, addSecret.page(prefill, namespace, null));
+    }
+    if ("/grants".equals(path)) {
+      return Answer.html(200, GrantPages.list(grants.items(), grants.problem()));
     }
     String[] parts = path.split("/");
+    if (parts.length == 4 && "grants".equals(parts[1])) {
+      ToolGrant grant = grants.informer.getStore().getByKey(parts[2] + "/" + parts[3]);
+      if (grant == null) {
+        return Answer.html(
+            404,
+            Html.page(
+                "Not found",
+                "<p>There is no ToolGrant "
+                    + e(parts[3])
+                    + " in namespace "
+                    + e(parts[2])
+                    + " (or not yet).</p>"));
+      }
+      return Answer.html(200, GrantPages.grant(grant));
+    }
     // /keys/{namespace}/{name} and /keys/{namespace}/{name}/confirm?action=...
     if (parts.length >= 4 && "keys".equals(parts[1])) {
       ApiKey key = cached(parts[2], parts[3]);

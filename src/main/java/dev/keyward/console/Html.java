@@ -44,7 +44,8 @@ final class Html {
         + "<script type=\"module\" src=\"/static/console.js\"></script></head><body>"
         + "<header><nav aria-label=\"Main\"><strong>Keyward</strong>"
         + " <a href=\"/keys\">API keys</a> <a href=\"/keys/new\">Create key</a>"
-        + " <a href=\"/tools\">Tool secrets</a></nav></header><main>"
+        + " <a href=\"/tools\">Tool secrets</a> <a href=\"/grants\">Tool grants</a></nav>"
+        + "</header><main>"
         + "<h1>"
         + e(title)
         + "</h1>"

@@ -57,13 +57,10 @@ function follow() {
       refresh();
     }
   });
-  // After a dropped stream the browser reconnects by itself; catch up on what was missed.
-  let opened = false;
+  // A change between this page's render and the stream's opening, or while a dropped stream was
+  // reconnecting (the browser does that by itself), was announced to nobody: catch up once.
   source.addEventListener("open", () => {
-    if (opened) {
-      refresh();
-    }
-    opened = true;
+    refresh();
     document.documentElement.dataset.stream = "connected";
   });
   source.addEventListener("error", () => {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.TestApiServer;
+import dev.keyward.testing.TestToolGrants;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import java.nio.file.Files;
@@ -239,6 +240,25 @@ class ConsoleBrowserTest {
     assertThat(browser.findElement(By.tagName("tbody")).getText())
         .contains("Slack bot token", "slack-token", "slack__*", "token");
     screenshot("tools");
+
+    // A grant for an agent that needs this secret and one more: the grant page says which entry
+    // resolved and how, and the command that fixes the missing one.
+    harness.create(
+        TestToolGrants.toolGrant(
+            "support-agent",
+            TestToolGrants.tools(
+                TestToolGrants.entry("slack__post_message", "token", "SLACK_TOKEN"),
+                TestToolGrants.entry("zendesk__search", "api_token", "ZENDESK_TOKEN"))));
+    browser.findElement(By.linkText("Tool grants")).click();
+    OperatorHarness.waiting()
+        .untilAsserted(() -> assertThat(text("tbody .badge")).isEqualTo("Incomplete"));
+    screenshot("grants");
+    browser.findElement(By.linkText("support-agent")).click();
+    assertThat(browser.findElement(By.cssSelector("table.missing")).getText())
+        .contains("zendesk__search", "keyward seal");
+    assertThat(browser.findElement(By.cssSelector("table.resolved")).getText())
+        .contains("slack__post_message", "slack-token");
+    screenshot("grant");
     assertThat(harness.toolSecret("slack-token").getSpec().getEncryptedValue())
         .doesNotContain(value);
     assertThat(page()).doesNotContain(value);

@@ -11,6 +11,9 @@ import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.RequestLog;
 import dev.keyward.testing.TestApiServer;
+import dev.keyward.testing.TestToolGrants;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantStatus;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -499,7 +502,7 @@ class ConsoleTest {
                 .toList())
         .as("one watch per kind, however many pages are open")
         .doesNotHaveDuplicates()
-        .hasSize(3);
+        .hasSize(4);
     streams.forEach(f -> f.cancel(true));
   }
 
@@ -647,6 +650,68 @@ class ConsoleTest {
     assertThat(stale.statusCode()).isEqualTo(409);
     assertThat(stale.body()).contains("Someone changed this key since you opened the form");
     assertThat(harness.apiKey("editable").getSpec().getDisplayName()).isEqualTo("New name");
+  }
+
+  @Test
+  void aGrantShowsResolvedEntriesAndForEachMissingOneTheCommandThatFixesIt() throws Exception {
+    String value = "lin_api_grant_0123456789";
+    harness.create(
+        toolSecret(
+            "linear",
+            s -> {
+              s.setEncryptedValue(harness.seal(value, "linear"));
+              s.setTool("agno__linear__*");
+              s.setToolArg("api_key");
+            }));
+    harness.awaitToolSecret(
+        "linear", t -> t.getStatus() != null && "Active".equals(t.getStatus().getPhase()));
+    harness.create(
+        TestToolGrants.toolGrant(
+            "research-agent",
+            TestToolGrants.tools(
+                TestToolGrants.entry("agno__linear__list_issues", "api_key", "LINEAR_API_KEY"),
+                TestToolGrants.entry("agno__github__search", "token", "GITHUB_TOKEN"))));
+    ToolGrant incomplete =
+        harness.awaitToolGrant(
+            "research-agent",
+            g ->
+                g.getStatus() != null
+                    && g.getStatus().getMissing() != null
+                    && g.getStatus().getResolved() != null);
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/grants").body())
+                    .contains(
+                        "Tool grants",
+                        "/grants/" + ns + "/research-agent",
+                        "badge-" + incomplete.getStatus().getPhase().toLowerCase(),
+                        "<td>1/2</td>",
+                        "GITHUB_TOKEN"));
+    String page = get("/grants/" + ns + "/research-agent").body();
+    ToolGrantStatus.Missing missing = incomplete.getStatus().getMissing().get(0);
+    assertThat(missing.getFix()).isNotBlank();
+    assertThat(page)
+        .contains(
+            "<h2>Missing</h2>",
+            "agno__github__search",
+            Html.e(missing.getFix()),
+            "/tools/new?namespace=" + ns + "&amp;tool=agno__github__search&amp;toolArg=token",
+            "<h2>Resolved</h2>",
+            "agno__linear__list_issues",
+            "LINEAR_API_KEY",
+            "<td>linear</td>",
+            "<td>" + incomplete.getStatus().getResolved().get(0).getMatch() + "</td>");
+    // The fix's "Add secret" link opens the form filled in for that entry.
+    assertThat(
+            get("/tools/new?namespace=" + ns + "&tool=agno__github__search&toolArg=token").body())
+        .contains("value=\"agno__github__search\"", "value=\"token\"");
+    assertThat(get("/grants/" + ns + "/nothing").statusCode()).isEqualTo(404);
+    assertThat(pagesSeen).noneMatch(p -> p.contains(value));
   }
 
   private static List<String> rows(String page) {
