@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     name = "console",
     mixinStandardHelpOptions = true,
     description = {
-      "A local web console for ApiKeys and ToolSecrets, acting with your kubeconfig's identity"
+      "A local web console for ApiKeys, ToolSecrets and ToolGrants, acting with your kubeconfig's identity"
           + " (RBAC decides what you see and may do). Open the printed URL: it carries the"
           + " session token."
     })
