@@ -59,8 +59,8 @@ function follow() {
   });
   // A change between this page's render and the stream's opening, or while a dropped stream was
   // reconnecting (the browser does that by itself), was announced to nobody: catch up once.
-  source.addEventListener("open", () => {
-    refresh();
+  source.addEventListener("open", async () => {
+    await refresh();
     document.documentElement.dataset.stream = "connected";
   });
   source.addEventListener("error", () => {

@@ -4,6 +4,7 @@ import static dev.keyward.testing.TestApiKeys.apiKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.testing.OperatorHarness;
+import dev.keyward.testing.RequestLog;
 import dev.keyward.testing.TestApiServer;
 import dev.keyward.testing.TestToolGrants;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -42,6 +43,7 @@ class ConsoleBrowserTest {
   @RegisterExtension final OperatorHarness harness = new OperatorHarness();
   @TempDir Path profile;
 
+  private final RequestLog consoleRequests = new RequestLog();
   private Console console;
   private WebDriver browser;
 
@@ -53,7 +55,11 @@ class ConsoleBrowserTest {
     assertThat(new File(CHROMEDRIVER)).as("Debian's chromium-driver").exists();
     console =
         new Console(
-            new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build(),
+            new KubernetesClientBuilder()
+                .withConfig(TestApiServer.get().config())
+                .withHttpClientBuilderConsumer(
+                    b -> b.addOrReplaceInterceptor("console-log", consoleRequests))
+                .build(),
             harness.namespace(),
             "127.0.0.1",
             0,
@@ -142,9 +148,9 @@ class ConsoleBrowserTest {
         .untilAsserted(
             () -> {
               browser.navigate().refresh();
-              assertThat(browser.findElement(By.tagName("tbody")).getText())
-                  .contains("Browser robot", "browser-key");
+              assertThat(text("tbody")).contains("Browser robot", "browser-key");
             });
+    awaitLive();
     assertThat(page()).doesNotContain(value);
     screenshot("keys-search");
 
@@ -160,8 +166,7 @@ class ConsoleBrowserTest {
         .untilAsserted(
             () -> {
               browser.get(base + "/keys/" + ns + "/browser-key");
-              assertThat(browser.findElement(By.cssSelector("main .badge")).getText())
-                  .isEqualTo("Revoked");
+              assertThat(text("main .badge")).isEqualTo("Revoked");
             });
     screenshot("revoked");
     assertThat(page()).doesNotContain(value);
@@ -203,7 +208,7 @@ class ConsoleBrowserTest {
     OperatorHarness.waiting()
         .untilAsserted(() -> assertThat(text("main .badge")).isEqualTo("Revoked"));
     assertNotReloaded();
-    assertThat(browser.findElement(By.tagName("main")).getText()).contains("Revoked");
+    assertThat(text("main")).contains("Revoked");
     // The wall-clock figure is printed, not asserted (the machine may be busy): the 2 s goal is
     // the operator's reconcile plus one event and one fetch.
     System.out.println("console live: list showed Revoked " + listMillis + " ms after the edit");
@@ -231,14 +236,13 @@ class ConsoleBrowserTest {
         .untilAsserted(
             () ->
                 assertThat(browser.getCurrentUrl())
-                    .as(browser.findElement(By.tagName("main")).getText())
+                    .as(text("main"))
                     .isEqualTo(base + "/tools?added=" + ns + "%2Fslack-token"));
     awaitLive();
     // The list follows the operator: Pending, then Active, without a reload.
     OperatorHarness.waiting()
         .untilAsserted(() -> assertThat(text("tbody .badge")).isEqualTo("Active"));
-    assertThat(browser.findElement(By.tagName("tbody")).getText())
-        .contains("Slack bot token", "slack-token", "slack__*", "token");
+    assertThat(text("tbody")).contains("Slack bot token", "slack-token", "slack__*", "token");
     screenshot("tools");
 
     // A grant for an agent that needs this secret and one more: the grant page says which entry
@@ -250,18 +254,57 @@ class ConsoleBrowserTest {
                 TestToolGrants.entry("slack__post_message", "token", "SLACK_TOKEN"),
                 TestToolGrants.entry("zendesk__search", "api_token", "ZENDESK_TOKEN"))));
     browser.findElement(By.linkText("Tool grants")).click();
+    awaitLive();
     OperatorHarness.waiting()
         .untilAsserted(() -> assertThat(text("tbody .badge")).isEqualTo("Incomplete"));
     screenshot("grants");
     browser.findElement(By.linkText("support-agent")).click();
-    assertThat(browser.findElement(By.cssSelector("table.missing")).getText())
-        .contains("zendesk__search", "keyward seal");
-    assertThat(browser.findElement(By.cssSelector("table.resolved")).getText())
-        .contains("slack__post_message", "slack-token");
+    awaitLive();
+    assertThat(text("table.missing")).contains("zendesk__search", "keyward seal");
+    assertThat(text("table.resolved")).contains("slack__post_message", "slack-token");
     screenshot("grant");
     assertThat(harness.toolSecret("slack-token").getSpec().getEncryptedValue())
         .doesNotContain(value);
     assertThat(page()).doesNotContain(value);
+  }
+
+  @Test
+  void anRbacRefusalIsASentenceAndAFormWithoutItsCsrfTokenChangesNothing() throws Exception {
+    String ns = harness.namespace();
+    consoleRequests.answerWithErrors(
+        r -> "POST".equals(r.method()) && r.path().contains("/apikeys") ? 403 : 0,
+        "apikeys.keyward.dev is forbidden: User \"alice\" cannot create resource \"apikeys\" in"
+            + " API group \"keyward.dev\" in the namespace \""
+            + ns
+            + "\"");
+    String base = "http://127.0.0.1:" + console.port();
+    browser.get(console.url());
+    browser.get(base + "/keys/new");
+    browser.findElement(By.name("name")).sendKeys("forbidden");
+    browser.findElement(By.cssSelector("form.create button[type=submit]")).click();
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(text("main .error"))
+                    .startsWith("Kubernetes refused this for your identity (403 Forbidden)")
+                    .contains("User \"alice\" cannot create resource \"apikeys\"")
+                    .doesNotContain("Exception"));
+    screenshot("rbac-refusal");
+    assertThat(harness.apiKey("forbidden")).isNull();
+
+    // The same form with its CSRF field taken out, as a forged page would send it.
+    consoleRequests.answerWithErrors(r -> 0);
+    browser.get(base + "/keys/new");
+    browser.findElement(By.name("name")).sendKeys("forged");
+    ((JavascriptExecutor) browser)
+        .executeScript("document.querySelector('input[name=csrf]').remove();");
+    browser.findElement(By.cssSelector("form.create button[type=submit]")).click();
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(text("main"))
+                    .contains("did not come from one of the console's own forms"));
+    assertThat(harness.apiKey("forged")).isNull();
   }
 
   /**
