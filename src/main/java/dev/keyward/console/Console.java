@@ -13,6 +13,8 @@ import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyPolicy;
 import dev.keyward.apikey.PreviousKey;
 import dev.keyward.cli.ClusterAccess;
+import dev.keyward.runtime.OperatorSettings;
+import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -67,20 +69,21 @@ public final class Console implements AutoCloseable {
 
   static final String COOKIE = "keyward-console";
   static final String CSP =
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
-          + " frame-ancestors 'none'; base-uri 'none'";
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self';"
+          + " img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   private static final int MAX_FORM = 64 * 1024;
 
   private final KubernetesClient client;
   private final String namespace;
   private final Clock clock;
   private final Duration valueWait;
+  private final AddSecret addSecret;
   private final String token;
   private final String csrfToken;
   private final HttpServer server;
   private final ExecutorService executor =
       Executors.newFixedThreadPool(
-          4,
+          8 + Live.MAX_STREAMS,
           r -> {
             Thread t = new Thread(r, "keyward-console");
             t.setDaemon(true);
@@ -89,7 +92,9 @@ public final class Console implements AutoCloseable {
   private final Informed<ApiKey> keys;
   private final Informed<ToolSecret> tools;
   private final Informed<Event> events;
+  private final Informed<ToolGrant> grants;
   private final Set<String> hosts;
+  private final Live live = new Live();
 
   /** A watched kind: its informer and why its first list failed, if it did. */
   private record Informed<T extends HasMetadata>(
@@ -145,6 +150,30 @@ public final class Console implements AutoCloseable {
       Clock clock,
       Duration valueWait)
       throws IOException {
+    this(
+        client,
+        namespace,
+        address,
+        port,
+        clock,
+        valueWait,
+        System.getenv()
+            .getOrDefault("KEYWARD_NAMESPACE", OperatorSettings.DEFAULT_OPERATOR_NAMESPACE));
+  }
+
+  /**
+   * @param operatorNamespace where Keyward runs: its ConfigMap of public sealing keys is read from
+   *     there to seal a tool secret added in the console
+   */
+  public Console(
+      KubernetesClient client,
+      String namespace,
+      String address,
+      int port,
+      Clock clock,
+      Duration valueWait,
+      String operatorNamespace)
+      throws IOException {
     this.client = client;
     this.namespace = namespace;
     this.clock = clock;
@@ -152,6 +181,7 @@ public final class Console implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     this.token = randomToken(random);
     this.csrfToken = randomToken(random);
+    this.addSecret = new AddSecret(client, operatorNamespace, csrfToken);
     this.keys =
         Informed.start(
             "ApiKey",
@@ -164,6 +194,12 @@ public final class Console implements AutoCloseable {
             namespace == null
                 ? client.resources(ToolSecret.class).inAnyNamespace().runnableInformer(0)
                 : client.resources(ToolSecret.class).inNamespace(namespace).runnableInformer(0));
+    this.grants =
+        Informed.start(
+            "ToolGrant",
+            namespace == null
+                ? client.resources(ToolGrant.class).inAnyNamespace().runnableInformer(0)
+                : client.resources(ToolGrant.class).inNamespace(namespace).runnableInformer(0));
     // One namespace: its Events, filtered in memory. Every namespace: only Events about ApiKeys
     // (a field selector), so the cache does not hold the whole cluster's Events.
     this.events =
@@ -177,6 +213,10 @@ public final class Console implements AutoCloseable {
                     .withField("involvedObject.kind", "ApiKey")
                     .runnableInformer(0)
                 : client.v1().events().inNamespace(namespace).runnableInformer(0));
+    live.follow("ApiKey", keys.informer);
+    live.follow("ToolSecret", tools.informer);
+    live.follow("Event", events.informer);
+    live.follow("ToolGrant", grants.informer);
     server = HttpServer.create(new InetSocketAddress(address, port), 0);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -203,18 +243,25 @@ public final class Console implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** Event streams (open pages following changes) now. */
+  int liveStreams() {
+    return live.streams();
+  }
+
   /** Whether both kinds' caches have synced. */
   public boolean synced() {
-    return keys.informer.hasSynced() && tools.informer.hasSynced();
+    return keys.informer.hasSynced() && tools.informer.hasSynced() && grants.informer.hasSynced();
   }
 
   @Override
   public void close() {
+    live.close();
     server.stop(0);
     executor.shutdownNow();
     keys.informer.close();
     tools.informer.close();
     events.informer.close();
+    grants.informer.close();
     client.close();
   }
 
@@ -229,6 +276,9 @@ public final class Console implements AutoCloseable {
     static Answer html(int status, String body) {
       return new Answer(status, body, Map.of());
     }
+
+    /** Not an answer: {@link #handle} serves the page's event stream instead. */
+    static final Answer STREAM = new Answer(200, "", Map.of());
 
     static Answer redirect(String to) {
       return new Answer(303, "", Map.of("Location", to));
@@ -256,17 +306,26 @@ public final class Console implements AutoCloseable {
                         + e(e.getClass().getSimpleName())
                         + ".</p>"));
       }
+      if (answer == Answer.STREAM) {
+        live.stream(exchange, () -> securityHeaders(exchange));
+        return;
+      }
       send(exchange, answer);
     }
   }
 
-  private static void send(HttpExchange exchange, Answer answer) throws IOException {
+  private static void securityHeaders(HttpExchange exchange) {
     var headers = exchange.getResponseHeaders();
     headers.set("Cache-Control", "no-store");
     headers.set("Content-Security-Policy", CSP);
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("X-Frame-Options", "DENY");
     headers.set("Referrer-Policy", "same-origin");
+  }
+
+  private static void send(HttpExchange exchange, Answer answer) throws IOException {
+    securityHeaders(exchange);
+    var headers = exchange.getResponseHeaders();
     answer.headers().forEach(headers::set);
     if (!headers.containsKey("Content-Type")) {
       headers.set("Content-Type", "text/html; charset=utf-8");
@@ -347,7 +406,15 @@ public final class Console implements AutoCloseable {
       return Answer.redirect("/keys");
     }
     if ("/static/console.css".equals(path)) {
-      return new Answer(200, stylesheet(), Map.of("Content-Type", "text/css; charset=utf-8"));
+      return new Answer(
+          200, resource("console.css"), Map.of("Content-Type", "text/css; charset=utf-8"));
+    }
+    if ("/static/console.js".equals(path)) {
+      return new Answer(
+          200, resource("console.js"), Map.of("Content-Type", "text/javascript; charset=utf-8"));
+    }
+    if ("/events".equals(path)) {
+      return Answer.STREAM;
     }
     if ("/keys".equals(path)) {
       return keysPage(query);
@@ -356,9 +423,37 @@ public final class Console implements AutoCloseable {
       return Answer.html(200, createForm(Map.of(), null));
     }
     if ("/tools".equals(path)) {
-      return toolsPage();
+      return toolsPage(query);
+    }
+    if ("/tools/new".equals(path)) {
+      // Prefilled from a grant's missing entry; never a value.
+      Map<String, String> prefill = new LinkedHashMap<>();
+      for (String field : List.of("name", "namespace", "tool", "toolArg")) {
+        if (query.containsKey(field)) {
+          prefill.put(field, query.get(field));
+        }
+      }
+      return Answer.html(200, addSecret.page(prefill, namespace, null));
+    }
+    if ("/grants".equals(path)) {
+      return Answer.html(200, GrantPages.list(grants.items(), grants.problem()));
     }
     String[] parts = path.split("/");
+    if (parts.length == 4 && "grants".equals(parts[1])) {
+      ToolGrant grant = grants.informer.getStore().getByKey(parts[2] + "/" + parts[3]);
+      if (grant == null) {
+        return Answer.html(
+            404,
+            Html.page(
+                "Not found",
+                "<p>There is no ToolGrant "
+                    + e(parts[3])
+                    + " in namespace "
+                    + e(parts[2])
+                    + " (or not yet).</p>"));
+      }
+      return Answer.html(200, GrantPages.grant(grant));
+    }
     // /keys/{namespace}/{name} and /keys/{namespace}/{name}/confirm?action=...
     if (parts.length >= 4 && "keys".equals(parts[1])) {
       ApiKey key = cached(parts[2], parts[3]);
@@ -366,7 +461,10 @@ public final class Console implements AutoCloseable {
         return notFound(parts[2], parts[3]);
       }
       if (parts.length == 4) {
-        return Answer.html(200, keyPage(key));
+        return Answer.html(200, keyPage(key, query.get("done")));
+      }
+      if (parts.length == 5 && "edit".equals(parts[4])) {
+        return Answer.html(200, editForm(key, null, null));
       }
       if (parts.length == 5 && "confirm".equals(parts[4])) {
         return confirmPage(key, query.getOrDefault("action", ""));
@@ -379,6 +477,27 @@ public final class Console implements AutoCloseable {
     if ("/keys".equals(path)) {
       return create(form);
     }
+    if ("/tools".equals(path)) {
+      AddSecret.Outcome outcome = addSecret.submit(form);
+      if (outcome instanceof AddSecret.Refused r) {
+        return Answer.html(r.status(), addSecret.page(form, namespace, r.reason()));
+      }
+      if (outcome instanceof AddSecret.Applied a) {
+        return Answer.redirect("/tools?added=" + u(a.namespace() + "/" + a.name()));
+      }
+      AddSecret.Sealed sealed = (AddSecret.Sealed) outcome;
+      if ("download".equals(form.get("mode"))) {
+        return new Answer(
+            200,
+            sealed.yaml(),
+            Map.of(
+                "Content-Type",
+                "application/yaml; charset=utf-8",
+                "Content-Disposition",
+                "attachment; filename=\"" + sealed.name() + ".yaml\""));
+      }
+      return Answer.html(200, AddSecret.yamlPage(sealed));
+    }
     String[] parts = path.split("/");
     if (parts.length == 5 && "keys".equals(parts[1])) {
       String ns = parts[2];
@@ -389,6 +508,9 @@ public final class Console implements AutoCloseable {
       var resource = client.resources(ApiKey.class).inNamespace(ns).withName(name);
       String back = "/keys/" + u(ns) + "/" + u(name);
       switch (parts[4]) {
+        case "edit" -> {
+          return edit(cached(ns, name), form);
+        }
         case "rotate" -> {
           String patch =
               Serialization.asJson(
@@ -435,10 +557,6 @@ public final class Console implements AutoCloseable {
   private Answer keysPage(Map<String, String> query) {
     KeyQuery q = KeyQuery.from(query);
     StringBuilder b = new StringBuilder();
-    String problem = keys.problem();
-    if (problem != null) {
-      b.append("<p class=\"error\" role=\"alert\">").append(e(problem)).append("</p>");
-    }
     if (query.containsKey("deleted")) {
       b.append("<p role=\"status\">Deleted ApiKey ")
           .append(e(query.get("deleted")))
@@ -469,6 +587,11 @@ public final class Console implements AutoCloseable {
                 + "</select></label>")
         .append("<button type=\"submit\">Apply</button></form>");
     KeyQuery.Result result = q.apply(all, clock.instant());
+    b.append("<div id=\"live-keys\" data-live=\"ApiKey\">");
+    String problem = keys.problem();
+    if (problem != null) {
+      b.append("<p class=\"error\" role=\"alert\">").append(e(problem)).append("</p>");
+    }
     b.append("<p role=\"status\">")
         .append(result.matching())
         .append(result.matching() == 1 ? " key" : " keys")
@@ -521,7 +644,7 @@ public final class Console implements AutoCloseable {
     if (result.page() < result.pages()) {
       b.append(pageLink(query, result.page() + 1, "Next page"));
     }
-    b.append("</nav>");
+    b.append("</nav></div>");
     return Answer.html(200, Html.page("API keys", b.toString()));
   }
 
@@ -531,12 +654,104 @@ public final class Console implements AutoCloseable {
     return " <a href=\"/keys" + e(queryString(next)) + "\">" + e(label) + "</a>";
   }
 
-  private String keyPage(ApiKey key) {
+  private String editForm(ApiKey key, Map<String, String> form, String error) {
+    ApiKeySpec spec = key.getSpec() == null ? new ApiKeySpec() : key.getSpec();
+    String ns = key.getMetadata().getNamespace();
+    String name = key.getMetadata().getName();
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("displayName", spec.getDisplayName());
+    f.put("scopes", spec.getScopes() == null ? "" : String.join(", ", spec.getScopes()));
+    f.put("expiresAfter", spec.getExpiresAfter());
+    f.put("resourceVersion", key.getMetadata().getResourceVersion());
+    if (form != null) {
+      f.putAll(form);
+    }
+    String back = "/keys/" + u(ns) + "/" + u(name);
+    StringBuilder b = new StringBuilder();
+    if (error != null) {
+      b.append("<p class=\"error\" role=\"alert\">").append(e(error)).append("</p>");
+    }
+    b.append("<p>ApiKey <code>")
+        .append(e(ns + "/" + name))
+        .append("</code>. Nothing changes until you press Save.</p>")
+        .append("<form method=\"post\" action=\"")
+        .append(e(back))
+        .append("/edit\" class=\"create\">")
+        .append(csrf(csrfToken))
+        .append("<input type=\"hidden\" name=\"resourceVersion\" value=\"")
+        .append(e(f.get("resourceVersion")))
+        .append("\">")
+        .append(field("displayName", "Display name", f.get("displayName"), false))
+        .append(field("scopes", "Scopes (comma-separated)", f.get("scopes"), false))
+        .append(
+            field(
+                "expiresAfter",
+                "Expires after (like 90d, 36h, never; empty for the type's default)",
+                f.get("expiresAfter"),
+                false))
+        .append("<button type=\"submit\">Save changes to ")
+        .append(e(name))
+        .append("</button> <a href=\"")
+        .append(e(back))
+        .append("\">Cancel</a></form>");
+    return Html.page("Edit " + KeyQuery.displayName(key), b.toString());
+  }
+
+  /**
+   * Saves display name, scopes and expiresAfter with the resourceVersion the form was built from:
+   * if someone changed the key since, the API server refuses (409) and the form says so, showing
+   * the key as it is now.
+   */
+  private Answer edit(ApiKey cached, Map<String, String> form) {
+    String ns = cached.getMetadata().getNamespace();
+    String name = cached.getMetadata().getName();
+    String seen = form.getOrDefault("resourceVersion", "");
+    ApiKey changed = Serialization.clone(cached);
+    changed.setStatus(null);
+    changed.getMetadata().setManagedFields(null);
+    changed.getMetadata().setResourceVersion(seen);
+    ApiKeySpec spec = changed.getSpec() == null ? new ApiKeySpec() : changed.getSpec();
+    String displayName = form.getOrDefault("displayName", "").trim();
+    spec.setDisplayName(displayName.isEmpty() ? null : displayName);
+    List<String> scopes =
+        Arrays.stream(form.getOrDefault("scopes", "").split(","))
+            .map(String::trim)
+            .filter(x -> !x.isEmpty())
+            .toList();
+    spec.setScopes(scopes.isEmpty() ? null : scopes);
+    String expiresAfter = form.getOrDefault("expiresAfter", "").trim();
+    spec.setExpiresAfter(expiresAfter.isEmpty() ? null : expiresAfter);
+    changed.setSpec(spec);
+    try {
+      client.resources(ApiKey.class).inNamespace(ns).resource(changed).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        ApiKey now = cached(ns, name);
+        return Answer.html(
+            409,
+            editForm(
+                now == null ? cached : now,
+                null,
+                "Someone changed this key since you opened the form, so nothing was saved. The"
+                    + " form now shows the key as it is; make your change again."));
+      }
+      Map<String, String> kept = new LinkedHashMap<>(form);
+      kept.remove("csrf");
+      return Answer.html(e.getCode() == 403 ? 403 : 400, editForm(cached, kept, sentence(e)));
+    }
+    return Answer.redirect("/keys/" + u(ns) + "/" + u(name) + "?done=edit");
+  }
+
+  private String keyPage(ApiKey key, String done) {
     ApiKeyStatus s = key.getStatus() == null ? new ApiKeyStatus() : key.getStatus();
     ApiKeySpec spec = key.getSpec() == null ? new ApiKeySpec() : key.getSpec();
     String ns = key.getMetadata().getNamespace();
     String name = key.getMetadata().getName();
     StringBuilder b = new StringBuilder();
+    if ("edit".equals(done)) {
+      b.append("<p role=\"status\">Saved. The operator applies the change; the page follows.</p>");
+    }
+    b.append("<div id=\"live-key\" data-live=\"ApiKey Event\">");
     b.append("<p>")
         .append(badge(KeyQuery.phase(key)))
         .append(" ApiKey <code>")
@@ -632,6 +847,11 @@ public final class Console implements AutoCloseable {
     }
     String base = "/keys/" + u(ns) + "/" + u(name) + "/confirm?action=";
     b.append("<h2>Actions</h2><ul class=\"actions\">")
+        .append("<li><a href=\"/keys/")
+        .append(e(u(ns)))
+        .append('/')
+        .append(e(u(name)))
+        .append("/edit\">Edit display name, scopes, expiry</a></li>")
         .append("<li><a href=\"")
         .append(e(base))
         .append("rotate\">Rotate now</a></li>")
@@ -640,7 +860,7 @@ public final class Console implements AutoCloseable {
         .append("revoke\">Revoke</a></li>")
         .append("<li><a href=\"")
         .append(e(base))
-        .append("delete\">Delete</a></li></ul>");
+        .append("delete\">Delete</a></li></ul></div>");
     return Html.page(KeyQuery.displayName(key), b.toString());
   }
 
@@ -821,14 +1041,23 @@ public final class Console implements AutoCloseable {
             + e(issued.getStatus().getSecretName())
             + "</code>.</p><label>API key for "
             + e(KeyQuery.displayName(issued))
-            + " <input class=\"value\" type=\"text\" readonly size=\"60\" value=\""
+            + " <input class=\"value\" id=\"new-key\" type=\"text\" readonly size=\"60\""
+            + " value=\""
             + e(value)
-            + "\"></label>"
+            + "\"></label> <button type=\"button\" data-copy=\"new-key\" hidden>Copy</button>"
+            + " <span id=\"new-key-status\" role=\"status\"></span>"
             + link);
   }
 
-  private Answer toolsPage() {
+  private Answer toolsPage(Map<String, String> query) {
     StringBuilder b = new StringBuilder();
+    if (query.containsKey("added")) {
+      b.append("<p role=\"status\">Added ToolSecret ")
+          .append(e(query.get("added")))
+          .append(", sealed in this console. Its status follows below.</p>");
+    }
+    b.append("<p><a href=\"/tools/new\">Add secret</a></p>");
+    b.append("<div id=\"live-tools\" data-live=\"ToolSecret\">");
     String problem = tools.problem();
     if (problem != null) {
       b.append("<p class=\"error\" role=\"alert\">").append(e(problem)).append("</p>");
@@ -871,7 +1100,7 @@ public final class Console implements AutoCloseable {
           .append(e(get.apply(x -> s == null ? null : s.getCreatedBy())))
           .append("</td></tr>");
     }
-    b.append("</tbody></table>");
+    b.append("</tbody></table></div>");
     return Answer.html(200, Html.page("Tool secrets", b.toString()));
   }
 
@@ -1023,8 +1252,8 @@ public final class Console implements AutoCloseable {
     return b.toString();
   }
 
-  private static String stylesheet() {
-    try (InputStream in = Console.class.getResourceAsStream("console.css")) {
+  private static String resource(String name) {
+    try (InputStream in = Console.class.getResourceAsStream(name)) {
       return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     name = "console",
     mixinStandardHelpOptions = true,
     description = {
-      "A local web console for ApiKeys and ToolSecrets, acting with your kubeconfig's identity"
+      "A local web console for ApiKeys, ToolSecrets and ToolGrants, acting with your kubeconfig's identity"
           + " (RBAC decides what you see and may do). Open the printed URL: it carries the"
           + " session token."
     })
@@ -48,12 +48,27 @@ public class ConsoleCommand implements Callable<Integer> {
       description = "Show only this namespace. Default: every namespace your identity may list.")
   String namespace;
 
+  @Option(
+      names = "--operator-namespace",
+      defaultValue = "${env:KEYWARD_NAMESPACE:-keyward-system}",
+      description =
+          "Namespace Keyward runs in: \"Add secret\" seals with the public keys in its ConfigMap"
+              + " keyward-sealing-public-keys. Default: ${DEFAULT-VALUE}.")
+  String operatorNamespace;
+
   @Override
   public Integer call() throws Exception {
     Config config = ClusterAccess.checkedConfig();
     var client = new KubernetesClientBuilder().withConfig(config).build();
     try (Console console =
-        new Console(client, namespace, address, port, Clock.systemUTC(), Duration.ofSeconds(30))) {
+        new Console(
+            client,
+            namespace,
+            address,
+            port,
+            Clock.systemUTC(),
+            Duration.ofSeconds(30),
+            operatorNamespace)) {
       PrintWriter out = spec.commandLine().getOut();
       out.println("Keyward console: " + console.url());
       out.println("Acting as the current kubeconfig user. Ctrl-C stops it.");

@@ -40,10 +40,12 @@ final class Html {
         + "<title>"
         + e(title)
         + " · Keyward console</title>"
-        + "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body>"
+        + "<link rel=\"stylesheet\" href=\"/static/console.css\">"
+        + "<script type=\"module\" src=\"/static/console.js\"></script></head><body>"
         + "<header><nav aria-label=\"Main\"><strong>Keyward</strong>"
         + " <a href=\"/keys\">API keys</a> <a href=\"/keys/new\">Create key</a>"
-        + " <a href=\"/tools\">Tool secrets</a></nav></header><main>"
+        + " <a href=\"/tools\">Tool secrets</a> <a href=\"/grants\">Tool grants</a></nav>"
+        + "</header><main>"
         + "<h1>"
         + e(title)
         + "</h1>"

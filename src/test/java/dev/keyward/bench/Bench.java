@@ -22,7 +22,8 @@ public final class Bench {
    * {@code -Dkeyward.bench.part=operator} runs P1-P4 alone, in a JVM started with the operator
    * Deployment's flags; {@code rest} runs the verifier (P6-P8) and JMH (P5) in a JVM with the
    * defaults the verifier runs with, and collects every figure. The bench profile starts one JVM of
-   * each; {@code -Dkeyward.bench.only=operator|verifier|ratelimit} skips the other benchmarks.
+   * each; {@code -Dkeyward.bench.only=operator|verifier|ratelimit|grants|console} skips the other
+   * benchmarks.
    */
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
@@ -68,6 +69,15 @@ public final class Bench {
       Files.writeString(
           out.resolve("ratelimit.json"),
           io.fabric8.kubernetes.client.utils.Serialization.asJson(limits));
+    }
+    if (only.isEmpty() || only.equals("console")) {
+      Map<String, Object> console = ConsoleBench.run(keys, out);
+      System.out.printf(
+          "%nC1 console (%d keys, the console in a %d MB heap)%n", keys, ConsoleBench.HEAP_MB);
+      console.forEach((k, v) -> System.out.printf("  %-36s %s%n", k, v));
+      Files.writeString(
+          out.resolve("console.json"),
+          io.fabric8.kubernetes.client.utils.Serialization.asJson(console));
     }
     if (!only.isEmpty() || Boolean.getBoolean("keyward.bench.skipJmh")) {
       System.exit(0);

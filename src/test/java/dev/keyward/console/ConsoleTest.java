@@ -11,6 +11,9 @@ import dev.keyward.testing.OperatorHarness;
 import dev.keyward.testing.RawHttp;
 import dev.keyward.testing.RequestLog;
 import dev.keyward.testing.TestApiServer;
+import dev.keyward.testing.TestToolGrants;
+import dev.keyward.toolgrant.ToolGrant;
+import dev.keyward.toolgrant.ToolGrantStatus;
 import dev.keyward.toolsecret.ToolSecret;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -149,12 +152,29 @@ class ConsoleTest {
 
     HttpResponse<String> keys = get("/keys");
     assertThat(keys.statusCode()).isEqualTo(200);
-    assertThat(keys.body()).contains("<h1>API keys</h1>").doesNotContain("<script");
-    for (HttpResponse<String> r : List.of(none, keys, get("/static/console.css"))) {
+    // The one script is a file from the console; no inline script anywhere.
+    assertThat(keys.body())
+        .contains("<h1>API keys</h1>", "<script type=\"module\" src=\"/static/console.js\">");
+    assertThat(keys.body().replace("<script type=\"module\" src=\"/static/console.js\">", ""))
+        .doesNotContain("<script");
+    HttpResponse<String> script = get("/static/console.js");
+    assertThat(script.headers().firstValue("Content-Type"))
+        .hasValue("text/javascript; charset=utf-8");
+    assertThat(script.body()).contains("new EventSource(\"/events\")");
+    String kept = cookie;
+    cookie = null;
+    assertThat(get("/static/console.js").statusCode()).isEqualTo(401);
+    cookie = kept;
+    for (HttpResponse<String> r : List.of(none, keys, get("/static/console.css"), script)) {
       assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
       String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
-      assertThat(csp).contains("default-src 'none'", "frame-ancestors 'none'");
-      assertThat(csp).doesNotContain("unsafe-inline", "script-src");
+      assertThat(csp)
+          .contains(
+              "default-src 'none'",
+              "frame-ancestors 'none'",
+              "script-src 'self';",
+              "connect-src 'self';");
+      assertThat(csp).doesNotContain("unsafe-inline", "unsafe-eval");
       assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
     }
 
@@ -425,6 +445,272 @@ class ConsoleTest {
                       "badge-active\">Active",
                       Html.e(active.getStatus().getDisplay()));
             });
+    assertThat(pagesSeen).noneMatch(p -> p.contains(value));
+  }
+
+  @Test
+  void openPagesHearChangesFromTheOneWatchPerKindNotFromPolls() throws Exception {
+    harness.create(apiKey("live", s -> s.setDisplayName("Live key")));
+    awaitActive("live");
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    // Two open pages, two event streams.
+    List<java.util.concurrent.BlockingQueue<String>> pages = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<?>> streams = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+      pages.add(lines);
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.port() + "/events"))
+              .header("Cookie", cookie)
+              .build();
+      HttpResponse<java.util.stream.Stream<String>> response =
+          http.send(request, HttpResponse.BodyHandlers.ofLines());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValue("text/event-stream; charset=utf-8");
+      assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+      streams.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> response.body().forEach(lines::add)));
+    }
+    OperatorHarness.waiting().until(() -> console.liveStreams() == 2);
+    int before = consoleRequests.size();
+
+    // Another user revokes the key through the API.
+    harness.edit(
+        "live",
+        k -> {
+          k.getSpec().setRevoked(true);
+          return k;
+        });
+    for (var lines : pages) {
+      OperatorHarness.waiting()
+          .untilAsserted(() -> assertThat(lines).contains("event: change", "data: ApiKey"));
+    }
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () -> assertThat(get("/keys/" + ns + "/live").body()).contains("badge-revoked"));
+    // The page refetches from the cache: no list, get or new watch went to the API server.
+    assertThat(consoleRequests.since(before)).isEmpty();
+    assertThat(
+            consoleRequests.requests().stream()
+                .filter(r -> r.path().contains("watch=true"))
+                .map(r -> r.path().replaceAll("\\?.*", ""))
+                .toList())
+        .as("one watch per kind, however many pages are open")
+        .doesNotHaveDuplicates()
+        .hasSize(4);
+    streams.forEach(f -> f.cancel(true));
+  }
+
+  @Test
+  void addSecretSealsTheValueInTheConsoleAndTheOperatorActivatesIt() throws Exception {
+    String value = "ghp_console_sealed_0123456789";
+    int logMark = LogCapture.mark();
+    // The harness's operator keeps its sealing keys in the test's namespace.
+    var client = new KubernetesClientBuilder().withConfig(TestApiServer.get().config()).build();
+    String ns = harness.namespace();
+    console =
+        new Console(client, ns, "127.0.0.1", 0, Clock.systemUTC(), Duration.ofSeconds(20), ns);
+    OperatorHarness.waiting().until(console::synced);
+    OperatorHarness.waiting().until(() -> harness.sealingKeys() != null);
+    login();
+
+    HttpResponse<String> form = get("/tools/new");
+    assertThat(form.body())
+        .contains("type=\"password\" name=\"value\"", "Seal and apply", "Seal and show YAML");
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("csrf", csrf(form.body()));
+    fields.put("name", "github-token");
+    fields.put("namespace", ns);
+    fields.put("displayName", "GitHub token");
+    fields.put("tool", "github__*");
+    fields.put("toolArg", "token");
+    fields.put("defaultForTool", "1");
+    fields.put("value", value);
+
+    // Without the CSRF token nothing is sealed or applied.
+    Map<String, String> forged = new LinkedHashMap<>(fields);
+    forged.remove("csrf");
+    assertThat(post("/tools", forged).statusCode()).isEqualTo(403);
+
+    // A refused form comes back filled in, except for the value.
+    Map<String, String> badTool = new LinkedHashMap<>(fields);
+    badTool.put("tool", "git*hub*");
+    HttpResponse<String> refused = post("/tools", badTool);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("role=\"alert\"", "value=\"github-token\"");
+    pagesSeen.add(refused.body());
+
+    // Sealed YAML for GitOps: nothing is applied; the YAML holds only the sealed value.
+    Map<String, String> yamlMode = new LinkedHashMap<>(fields);
+    yamlMode.put("mode", "yaml");
+    HttpResponse<String> yaml = post("/tools", yamlMode);
+    pagesSeen.add(yaml.body());
+    assertThat(yaml.statusCode()).isEqualTo(200);
+    assertThat(yaml.body())
+        .contains(
+            "kind: &quot;ToolSecret&quot;", "encryptedValue:", "Nothing was applied", "data-copy=");
+    assertThat(harness.toolSecret("github-token")).isNull();
+    Map<String, String> downloadMode = new LinkedHashMap<>(fields);
+    downloadMode.put("mode", "download");
+    HttpResponse<String> download = post("/tools", downloadMode);
+    pagesSeen.add(download.body());
+    assertThat(download.headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"github-token.yaml\"");
+    assertThat(download.body())
+        .startsWith("# Sealed by the Keyward console")
+        .contains("kind: \"ToolSecret\"");
+
+    // Seal and apply: the operator opens it, so it was sealed for this cluster and this name.
+    fields.put("mode", "apply");
+    HttpResponse<String> applied = post("/tools", fields);
+    assertThat(applied.statusCode()).isEqualTo(303);
+    assertThat(applied.headers().firstValue("Location"))
+        .hasValue("/tools?added=" + ns + "%2Fgithub-token");
+    ToolSecret active =
+        harness.awaitToolSecret(
+            "github-token",
+            t -> t.getStatus() != null && "Active".equals(t.getStatus().getPhase()));
+    assertThat(active.getSpec().getTool()).isEqualTo("github__*");
+    assertThat(active.getSpec().getToolArg()).isEqualTo("token");
+    assertThat(active.getSpec().getDefaultForTool()).isTrue();
+    assertThat(active.getSpec().getEncryptedValue()).doesNotContain(value);
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/tools?added=" + ns + "%2Fgithub-token").body())
+                    .contains(
+                        "Added ToolSecret " + ns + "/github-token",
+                        "GitHub token",
+                        "badge-active\">Active"));
+    assertThat(post("/tools", fields).statusCode()).as("the name is taken now").isEqualTo(409);
+
+    assertThat(pagesSeen).noneMatch(p -> p.contains(value));
+    assertThat(LogCapture.since(logMark)).doesNotContain(value);
+  }
+
+  @Test
+  void editSavesDisplayNameScopesAndExpiryWithTheVersionTheFormWasBuiltFrom() throws Exception {
+    harness.create(
+        apiKey(
+            "editable",
+            s -> {
+              s.setDisplayName("Old name");
+              s.setScopes(List.of("models:read"));
+            }));
+    awaitActive("editable");
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    assertThat(get("/keys/" + ns + "/editable").body()).contains("/keys/" + ns + "/editable/edit");
+    HttpResponse<String> form = get("/keys/" + ns + "/editable/edit");
+    assertThat(form.body())
+        .contains("value=\"Old name\"", "value=\"models:read\"", "Save changes to editable");
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("csrf", csrf(form.body()));
+    Matcher rv =
+        Pattern.compile("name=\"resourceVersion\" value=\"([^\"]+)\"").matcher(form.body());
+    assertThat(rv.find()).isTrue();
+    fields.put("resourceVersion", rv.group(1));
+    fields.put("displayName", "New name");
+    fields.put("scopes", "models:read, models:write");
+    fields.put("expiresAfter", "30d");
+
+    Map<String, String> forged = new LinkedHashMap<>(fields);
+    forged.put("csrf", "not-the-token");
+    assertThat(post("/keys/" + ns + "/editable/edit", forged).statusCode()).isEqualTo(403);
+    assertThat(harness.apiKey("editable").getSpec().getDisplayName()).isEqualTo("Old name");
+
+    HttpResponse<String> saved = post("/keys/" + ns + "/editable/edit", fields);
+    assertThat(saved.statusCode()).isEqualTo(303);
+    assertThat(saved.headers().firstValue("Location"))
+        .hasValue("/keys/" + ns + "/editable?done=edit");
+    ApiKey edited = harness.apiKey("editable");
+    assertThat(edited.getSpec().getDisplayName()).isEqualTo("New name");
+    assertThat(edited.getSpec().getScopes()).containsExactly("models:read", "models:write");
+    assertThat(edited.getSpec().getExpiresAfter()).isEqualTo("30d");
+    // The operator takes the new expiry; the page shows it once the watch brings it.
+    harness.awaitApiKey(
+        "editable", k -> k.getStatus() != null && k.getStatus().getExpiresAt() != null);
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/keys/" + ns + "/editable?done=edit").body())
+                    .contains("Saved.", "<h1>New name</h1>", "models:read, models:write")
+                    .doesNotContain("<dt>Expires</dt><dd>never</dd>"));
+
+    // A form built from an older version is refused, not saved over the newer one.
+    fields.put("displayName", "Stale name");
+    HttpResponse<String> stale = post("/keys/" + ns + "/editable/edit", fields);
+    assertThat(stale.statusCode()).isEqualTo(409);
+    assertThat(stale.body()).contains("Someone changed this key since you opened the form");
+    assertThat(harness.apiKey("editable").getSpec().getDisplayName()).isEqualTo("New name");
+  }
+
+  @Test
+  void aGrantShowsResolvedEntriesAndForEachMissingOneTheCommandThatFixesIt() throws Exception {
+    String value = "lin_api_grant_0123456789";
+    harness.create(
+        toolSecret(
+            "linear",
+            s -> {
+              s.setEncryptedValue(harness.seal(value, "linear"));
+              s.setTool("agno__linear__*");
+              s.setToolArg("api_key");
+            }));
+    harness.awaitToolSecret(
+        "linear", t -> t.getStatus() != null && "Active".equals(t.getStatus().getPhase()));
+    harness.create(
+        TestToolGrants.toolGrant(
+            "research-agent",
+            TestToolGrants.tools(
+                TestToolGrants.entry("agno__linear__list_issues", "api_key", "LINEAR_API_KEY"),
+                TestToolGrants.entry("agno__github__search", "token", "GITHUB_TOKEN"))));
+    ToolGrant incomplete =
+        harness.awaitToolGrant(
+            "research-agent",
+            g ->
+                g.getStatus() != null
+                    && g.getStatus().getMissing() != null
+                    && g.getStatus().getResolved() != null);
+    start(harness.namespace());
+    login();
+    String ns = harness.namespace();
+
+    OperatorHarness.waiting()
+        .untilAsserted(
+            () ->
+                assertThat(get("/grants").body())
+                    .contains(
+                        "Tool grants",
+                        "/grants/" + ns + "/research-agent",
+                        "badge-" + incomplete.getStatus().getPhase().toLowerCase(),
+                        "<td>1/2</td>",
+                        "GITHUB_TOKEN"));
+    String page = get("/grants/" + ns + "/research-agent").body();
+    ToolGrantStatus.Missing missing = incomplete.getStatus().getMissing().get(0);
+    assertThat(missing.getFix()).isNotBlank();
+    assertThat(page)
+        .contains(
+            "<h2>Missing</h2>",
+            "agno__github__search",
+            Html.e(missing.getFix()),
+            "/tools/new?namespace=" + ns + "&amp;tool=agno__github__search&amp;toolArg=token",
+            "<h2>Resolved</h2>",
+            "agno__linear__list_issues",
+            "LINEAR_API_KEY",
+            "<td>linear</td>",
+            "<td>" + incomplete.getStatus().getResolved().get(0).getMatch() + "</td>");
+    // The fix's "Add secret" link opens the form filled in for that entry.
+    assertThat(
+            get("/tools/new?namespace=" + ns + "&tool=agno__github__search&toolArg=token").body())
+        .contains("value=\"agno__github__search\"", "value=\"token\"");
+    assertThat(get("/grants/" + ns + "/nothing").statusCode()).isEqualTo(404);
     assertThat(pagesSeen).noneMatch(p -> p.contains(value));
   }
 
