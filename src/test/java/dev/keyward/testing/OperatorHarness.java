@@ -463,7 +463,24 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   /** Edits an ApiKey's spec or metadata, retrying on conflicts with the operator's writes. */
   public ApiKey edit(String name, UnaryOperator<ApiKey> change) {
-    return applied(apiKeys().inNamespace(namespace).withName(name).edit(change));
+    return applied(
+        onConflictAgain(() -> apiKeys().inNamespace(namespace).withName(name).edit(change)));
+  }
+
+  /**
+   * An edit as a person makes it: read, change, write locked on what was read; when the operator
+   * wrote status in between (409 Conflict), read and change again, as `kubectl edit` asks one to.
+   */
+  static <T> T onConflictAgain(java.util.function.Supplier<T> edit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return edit.get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   public Secret secret(String name) {
@@ -509,7 +526,8 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   /** Edits a ToolSecret, retrying on conflicts with the operator's writes. */
   public ToolSecret editToolSecret(String name, UnaryOperator<ToolSecret> change) {
-    return applied(toolSecrets().inNamespace(namespace).withName(name).edit(change));
+    return applied(
+        onConflictAgain(() -> toolSecrets().inNamespace(namespace).withName(name).edit(change)));
   }
 
   public ToolSecret awaitToolSecret(String name, Predicate<ToolSecret> condition) {
@@ -546,7 +564,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   }
 
   public ToolGrant editToolGrant(String name, UnaryOperator<ToolGrant> change) {
-    return toolGrants().withName(name).edit(change);
+    return onConflictAgain(() -> toolGrants().withName(name).edit(change));
   }
 
   public ToolGrant awaitToolGrant(String name, Predicate<ToolGrant> condition) {
