@@ -149,12 +149,16 @@ class ToolGrantLifecycleTest {
     Secret full = secretHolding("agent-tools", d -> d.size() == 2);
     assertThat(value(full, "GITHUB_TOKEN")).isEqualTo(GITHUB);
     assertThat(Serialization.asJson(ready)).doesNotContain(LINEAR, GITHUB);
-    assertThat(kw.events("agent"))
-        .filteredOn(e -> "ValuesChanged".equals(e.getReason()))
-        .extracting(e -> e.getMessage())
-        .contains(
-            "Secret agent-tools: added LINEAR_API_KEY (linear)",
-            "Secret agent-tools: added GITHUB_TOKEN (github)");
+    // The Event follows the status that records the change.
+    waiting()
+        .untilAsserted(
+            () ->
+                assertThat(kw.events("agent"))
+                    .filteredOn(e -> "ValuesChanged".equals(e.getReason()))
+                    .extracting(e -> e.getMessage())
+                    .contains(
+                        "Secret agent-tools: added LINEAR_API_KEY (linear)",
+                        "Secret agent-tools: added GITHUB_TOKEN (github)"));
   }
 
   @Test
@@ -326,10 +330,13 @@ class ToolGrantLifecycleTest {
     assertThat(other.getStatus().getMissing().get(0).getFix())
         .contains("ToolSecret linear binds tool agno__linear__create_issue")
         .contains("it is revoked");
-    assertThat(kw.events("other"))
-        .filteredOn(e -> "ValuesChanged".equals(e.getReason()))
-        .extracting(e -> e.getMessage())
-        .contains("Secret other-tools: removed LINEAR");
+    waiting()
+        .untilAsserted(
+            () ->
+                assertThat(kw.events("other"))
+                    .filteredOn(e -> "ValuesChanged".equals(e.getReason()))
+                    .extracting(e -> e.getMessage())
+                    .contains("Secret other-tools: removed LINEAR"));
   }
 
   @Test
