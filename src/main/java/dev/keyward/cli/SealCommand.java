@@ -7,7 +7,6 @@ import dev.keyward.toolsecret.ToolPattern;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretPolicy;
 import dev.keyward.toolsecret.ToolSecretSpec;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -173,22 +172,15 @@ public class SealCommand implements Callable<Integer> {
 
   private String clusterPublicKeys() {
     try (KubernetesClient client = ClusterAccess.client()) {
-      ConfigMap map =
-          client
-              .configMaps()
-              .inNamespace(operatorNamespace)
-              .withName(SealingKeyStore.CONFIG_MAP_NAME)
-              .get();
-      if (map == null || map.getData() == null || !map.getData().containsKey("keyset.json")) {
+      String keyset = SealingKeyStore.publishedKeyset(client, operatorNamespace);
+      if (keyset == null) {
         throw new IllegalStateException(
             "ConfigMap "
-                + operatorNamespace
-                + "/"
-                + SealingKeyStore.CONFIG_MAP_NAME
+                + SealingKeyStore.publishedAt(operatorNamespace)
                 + " was not found: is Keyward running there? Use --operator-namespace, or"
                 + " --public-keys with a saved keyset");
       }
-      return map.getData().get("keyset.json");
+      return keyset;
     }
   }
 

@@ -10,7 +10,6 @@ import dev.keyward.toolsecret.ToolPattern;
 import dev.keyward.toolsecret.ToolSecret;
 import dev.keyward.toolsecret.ToolSecretPolicy;
 import dev.keyward.toolsecret.ToolSecretSpec;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -182,23 +181,16 @@ final class AddSecret {
   }
 
   private PublicKeys publicKeys() {
-    ConfigMap map =
-        client
-            .configMaps()
-            .inNamespace(operatorNamespace)
-            .withName(SealingKeyStore.CONFIG_MAP_NAME)
-            .get();
-    if (map == null || map.getData() == null || !map.getData().containsKey("keyset.json")) {
+    String keyset = SealingKeyStore.publishedKeyset(client, operatorNamespace);
+    if (keyset == null) {
       throw new IllegalStateException(
           "ConfigMap "
-              + operatorNamespace
-              + "/"
-              + SealingKeyStore.CONFIG_MAP_NAME
+              + SealingKeyStore.publishedAt(operatorNamespace)
               + " (the cluster's public sealing keys) was not found: is Keyward running in "
               + operatorNamespace
               + "? Start the console with --operator-namespace.");
     }
-    return PublicKeys.fromJson(map.getData().get("keyset.json"));
+    return PublicKeys.fromJson(keyset);
   }
 
   private static String field(String name, String label, String value, boolean required) {

@@ -16,7 +16,6 @@ import dev.keyward.cli.ClusterAccess;
 import dev.keyward.runtime.OperatorSettings;
 import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolsecret.ToolSecret;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -795,24 +794,7 @@ public final class Console implements AutoCloseable {
           .append(e(lastUsedOf(previous.getLastUsedAt())))
           .append("</dd></dl>");
     }
-    b.append(
-        "<h2>Conditions</h2><table><thead><tr><th scope=\"col\">Type</th>"
-            + "<th scope=\"col\">Status</th><th scope=\"col\">Reason</th><th scope=\"col\">Message</th>"
-            + "<th scope=\"col\">Since</th></tr></thead><tbody>");
-    for (Condition c : s.getConditions() == null ? List.<Condition>of() : s.getConditions()) {
-      b.append("<tr><td>")
-          .append(e(c.getType()))
-          .append("</td><td>")
-          .append(e(c.getStatus()))
-          .append("</td><td>")
-          .append(e(c.getReason()))
-          .append("</td><td>")
-          .append(e(c.getMessage()))
-          .append("</td><td>")
-          .append(e(c.getLastTransitionTime()))
-          .append("</td></tr>");
-    }
-    b.append("</tbody></table><h2>Recent events</h2>");
+    b.append(Html.conditions(s.getConditions())).append("<h2>Recent events</h2>");
     List<Event> recent =
         events.items().stream()
             .filter(

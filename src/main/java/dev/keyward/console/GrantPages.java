@@ -7,7 +7,6 @@ import static dev.keyward.console.Html.u;
 import dev.keyward.toolgrant.ToolGrant;
 import dev.keyward.toolgrant.ToolGrantSpec;
 import dev.keyward.toolgrant.ToolGrantStatus;
-import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -159,24 +158,7 @@ final class GrantPages {
       b.append("</tbody></table>");
     }
 
-    b.append(
-        "<h2>Conditions</h2><table><thead><tr><th scope=\"col\">Type</th>"
-            + "<th scope=\"col\">Status</th><th scope=\"col\">Reason</th>"
-            + "<th scope=\"col\">Message</th><th scope=\"col\">Since</th></tr></thead><tbody>");
-    for (Condition c : s.getConditions() == null ? List.<Condition>of() : s.getConditions()) {
-      b.append("<tr><td>")
-          .append(e(c.getType()))
-          .append("</td><td>")
-          .append(e(c.getStatus()))
-          .append("</td><td>")
-          .append(e(c.getReason()))
-          .append("</td><td>")
-          .append(e(c.getMessage()))
-          .append("</td><td>")
-          .append(e(c.getLastTransitionTime()))
-          .append("</td></tr>");
-    }
-    b.append("</tbody></table></div>");
+    b.append(Html.conditions(s.getConditions())).append("</div>");
     return Html.page(displayName(g), b.toString());
   }
 

@@ -1,7 +1,9 @@
 package dev.keyward.console;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Escaping for server-rendered HTML: every text and attribute value goes through {@link #e}. */
 final class Html {
@@ -66,5 +68,29 @@ final class Html {
   /** A hidden CSRF field for a POST form. */
   static String csrf(String token) {
     return "<input type=\"hidden\" name=\"csrf\" value=\"" + e(token) + "\">";
+  }
+
+  /** The "Conditions" heading and table of a resource's status conditions. */
+  static String conditions(List<Condition> conditions) {
+    StringBuilder b =
+        new StringBuilder(
+            "<h2>Conditions</h2><table><thead><tr><th scope=\"col\">Type</th>"
+                + "<th scope=\"col\">Status</th><th scope=\"col\">Reason</th>"
+                + "<th scope=\"col\">Message</th><th scope=\"col\">Since</th></tr></thead>"
+                + "<tbody>");
+    for (Condition c : conditions == null ? List.<Condition>of() : conditions) {
+      b.append("<tr><td>")
+          .append(e(c.getType()))
+          .append("</td><td>")
+          .append(e(c.getStatus()))
+          .append("</td><td>")
+          .append(e(c.getReason()))
+          .append("</td><td>")
+          .append(e(c.getMessage()))
+          .append("</td><td>")
+          .append(e(c.getLastTransitionTime()))
+          .append("</td></tr>");
+    }
+    return b.append("</tbody></table>").toString();
   }
 }

@@ -38,6 +38,21 @@ public final class SealingKeyStore {
   private static final int ATTEMPTS = 5;
   private static final Logger log = LoggerFactory.getLogger(SealingKeyStore.class);
 
+  /**
+   * The public keyset the operator in {@code operatorNamespace} publishes (its ConfigMap), for
+   * sealing from outside the operator; null when that ConfigMap or its keyset is not there.
+   */
+  public static String publishedKeyset(KubernetesClient client, String operatorNamespace) {
+    ConfigMap map =
+        client.configMaps().inNamespace(operatorNamespace).withName(CONFIG_MAP_NAME).get();
+    return map == null || map.getData() == null ? null : map.getData().get(KEYSET_KEY);
+  }
+
+  /** Where {@link #publishedKeyset} looks, for messages: {@code namespace/name}. */
+  public static String publishedAt(String operatorNamespace) {
+    return operatorNamespace + "/" + CONFIG_MAP_NAME;
+  }
+
   private final KubernetesClient client;
   private final String namespace;
   private final Clock clock;
