@@ -62,18 +62,18 @@ final class AddSecret {
                 + " shown again, logged, or sent anywhere in the clear.</p>")
         .append("<form method=\"post\" action=\"/tools\" class=\"create\" autocomplete=\"off\">")
         .append(csrf(csrfToken))
-        .append(field("name", "Name (metadata.name)", form.get("name"), true))
+        .append(Html.field("name", "Name (metadata.name)", form.get("name"), true))
         .append(
-            field(
+            Html.field(
                 "namespace",
                 "Namespace",
                 form.getOrDefault("namespace", defaultNamespace == null ? "" : defaultNamespace),
                 true))
-        .append(field("displayName", "Display name", form.get("displayName"), false))
+        .append(Html.field("displayName", "Display name", form.get("displayName"), false))
         .append(
-            field(
+            Html.field(
                 "tool", "Tool (a name, or a prefix ending in a single *)", form.get("tool"), false))
-        .append(field("toolArg", "Argument", form.get("toolArg"), false))
+        .append(Html.field("toolArg", "Argument", form.get("toolArg"), false))
         .append("<label><input type=\"checkbox\" name=\"defaultForTool\" value=\"1\"")
         .append("1".equals(form.get("defaultForTool")) ? " checked" : "")
         .append("> Default for this tool</label>")
@@ -191,17 +191,5 @@ final class AddSecret {
               + "? Start the console with --operator-namespace.");
     }
     return PublicKeys.fromJson(keyset);
-  }
-
-  private static String field(String name, String label, String value, boolean required) {
-    return "<label>"
-        + e(label)
-        + " <input type=\"text\" name=\""
-        + e(name)
-        + "\" value=\""
-        + e(value)
-        + "\""
-        + (required ? " required" : "")
-        + "></label>";
   }
 }

@@ -181,24 +181,9 @@ public final class Console implements AutoCloseable {
     this.token = randomToken(random);
     this.csrfToken = randomToken(random);
     this.addSecret = new AddSecret(client, operatorNamespace, csrfToken);
-    this.keys =
-        Informed.start(
-            "ApiKey",
-            namespace == null
-                ? client.resources(ApiKey.class).inAnyNamespace().runnableInformer(0)
-                : client.resources(ApiKey.class).inNamespace(namespace).runnableInformer(0));
-    this.tools =
-        Informed.start(
-            "ToolSecret",
-            namespace == null
-                ? client.resources(ToolSecret.class).inAnyNamespace().runnableInformer(0)
-                : client.resources(ToolSecret.class).inNamespace(namespace).runnableInformer(0));
-    this.grants =
-        Informed.start(
-            "ToolGrant",
-            namespace == null
-                ? client.resources(ToolGrant.class).inAnyNamespace().runnableInformer(0)
-                : client.resources(ToolGrant.class).inNamespace(namespace).runnableInformer(0));
+    this.keys = Informed.start("ApiKey", informer(client, ApiKey.class, namespace));
+    this.tools = Informed.start("ToolSecret", informer(client, ToolSecret.class, namespace));
+    this.grants = Informed.start("ToolGrant", informer(client, ToolGrant.class, namespace));
     // One namespace: its Events, filtered in memory. Every namespace: only Events about ApiKeys
     // (a field selector), so the cache does not hold the whole cluster's Events.
     this.events =
@@ -680,10 +665,10 @@ public final class Console implements AutoCloseable {
         .append("<input type=\"hidden\" name=\"resourceVersion\" value=\"")
         .append(e(f.get("resourceVersion")))
         .append("\">")
-        .append(field("displayName", "Display name", f.get("displayName"), false))
-        .append(field("scopes", "Scopes (comma-separated)", f.get("scopes"), false))
+        .append(Html.field("displayName", "Display name", f.get("displayName"), false))
+        .append(Html.field("scopes", "Scopes (comma-separated)", f.get("scopes"), false))
         .append(
-            field(
+            Html.field(
                 "expiresAfter",
                 "Expires after (like 90d, 36h, never; empty for the type's default)",
                 f.get("expiresAfter"),
@@ -909,16 +894,16 @@ public final class Console implements AutoCloseable {
     }
     b.append("<form method=\"post\" action=\"/keys\" class=\"create\">")
         .append(csrf(csrfToken))
-        .append(field("name", "Name (metadata.name)", form.get("name"), true))
-        .append(field("namespace", "Namespace", ns, true))
-        .append(field("displayName", "Display name", form.get("displayName"), false))
+        .append(Html.field("name", "Name (metadata.name)", form.get("name"), true))
+        .append(Html.field("namespace", "Namespace", ns, true))
+        .append(Html.field("displayName", "Display name", form.get("displayName"), false))
         .append("<label>Type <select name=\"type\">")
         .append(option("Standard", "Standard", type))
         .append(option("Agent", "Agent", type))
         .append("</select></label>")
-        .append(field("scopes", "Scopes (comma-separated)", form.get("scopes"), false))
+        .append(Html.field("scopes", "Scopes (comma-separated)", form.get("scopes"), false))
         .append(
-            field(
+            Html.field(
                 "expiresAfter",
                 "Expires after (like 90d, 36h, never; empty for the type's default)",
                 form.get("expiresAfter"),
@@ -1098,24 +1083,20 @@ public final class Console implements AutoCloseable {
     return last == null ? "never" : last.toString();
   }
 
+  /** An informer of {@code kind} in {@code namespace}, or in every namespace when null. */
+  private static <T extends HasMetadata> SharedIndexInformer<T> informer(
+      KubernetesClient client, Class<T> kind, String namespace) {
+    return namespace == null
+        ? client.resources(kind).inAnyNamespace().runnableInformer(0)
+        : client.resources(kind).inNamespace(namespace).runnableInformer(0);
+  }
+
   private static String lastUsedOf(String at) {
     return at == null ? "never" : at;
   }
 
   private static String orDash(String value) {
     return value == null || value.isEmpty() ? "—" : value;
-  }
-
-  private static String field(String name, String label, String value, boolean required) {
-    return "<label>"
-        + e(label)
-        + " <input type=\"text\" name=\""
-        + e(name)
-        + "\" value=\""
-        + e(value)
-        + "\""
-        + (required ? " required" : "")
-        + "></label>";
   }
 
   private static String select(

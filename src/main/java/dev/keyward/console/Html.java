@@ -93,4 +93,17 @@ final class Html {
     }
     return b.append("</tbody></table>").toString();
   }
+
+  /** A labelled text input, its value escaped. */
+  static String field(String name, String label, String value, boolean required) {
+    return "<label>"
+        + e(label)
+        + " <input type=\"text\" name=\""
+        + e(name)
+        + "\" value=\""
+        + e(value)
+        + "\""
+        + (required ? " required" : "")
+        + "></label>";
+  }
 }
