@@ -49,6 +49,7 @@ public final class KeywardOperator implements AutoCloseable {
   private HttpEndpoints http;
   private final SealingKeySchedule sealingKeySchedule;
   private final OwnerChecks owners;
+  private final EventRecorder events;
 
   public KeywardOperator(OperatorSettings settings) {
     this.settings = settings;
@@ -63,7 +64,7 @@ public final class KeywardOperator implements AutoCloseable {
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withLeaderElectionConfiguration(
                         settings.leaderElection() ? leaderElection(settings) : null));
-    EventRecorder events = new EventRecorder(settings.client(), settings.clock());
+    this.events = new EventRecorder(settings.client(), settings.clock());
     this.sealingKeys =
         new SealingKeyStore(
             settings.client(),
@@ -244,6 +245,11 @@ public final class KeywardOperator implements AutoCloseable {
     return operator;
   }
 
+  /** The Events this operator records, sent in the background. */
+  public EventRecorder events() {
+    return events;
+  }
+
   @Override
   public void close() {
     closing = true;
@@ -253,6 +259,7 @@ public final class KeywardOperator implements AutoCloseable {
       owners.close();
     }
     operator.stop();
+    events.close();
     if (http != null) {
       http.close();
     }

@@ -221,6 +221,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     }
     StringBuilder seen = new StringBuilder();
     seen.append(LogCapture.since(logMark));
+    eventsSent();
     admin()
         .v1()
         .events()
@@ -496,10 +497,21 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
         Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
   }
 
+  /**
+   * The Events on {@code involvedName}, once every Event the operator recorded so far has been
+   * sent: the operator sends them in the background, after the status a test waited for.
+   */
   public List<Event> events(String involvedName) {
+    eventsSent();
     return admin().v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> involvedName.equals(e.getInvolvedObject().getName()))
         .toList();
+  }
+
+  private void eventsSent() {
+    if (operator != null && !operator.events().flush(Duration.ofSeconds(20))) {
+      throw new AssertionError("the operator's Events were not sent within 20 s");
+    }
   }
 
   public List<String> eventReasons(String involvedName) {
