@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -115,7 +114,9 @@ public class EventRecorder implements AutoCloseable {
             .inNamespace(event.getMetadata().getNamespace())
             .resource(event)
             .create();
-      } catch (KubernetesClientException e) {
+      } catch (RuntimeException e) {
+        // KubernetesClientException mostly; anything else an HTTP layer throws must not end the
+        // thread either.
         var about = event.getInvolvedObject();
         log.warn(
             "Could not record {} event {} on {} {}/{}: {}",
