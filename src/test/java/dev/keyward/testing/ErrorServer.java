@@ -14,9 +14,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A server that answers every request with one HTTP status and a Kubernetes {@code Status} body,
- * the way an API server does when etcd is unavailable. {@link RequestLog} sends chosen requests
- * here instead, so the operator's client gets a real error response from either test backend, and
- * the write never happens.
+ * the way an API server does when etcd is unavailable (500) or when priority and fairness turns a
+ * request away (429, reason {@code TooManyRequests}, {@code Retry-After: 1}). {@link RequestLog}
+ * sends chosen requests here instead, so the operator's client gets a real error response from
+ * either test backend, and the write never happens.
  */
 final class ErrorServer {
 
@@ -42,12 +43,18 @@ final class ErrorServer {
               ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                       + "\"message\":\""
                       + message.replace("\\", "\\\\").replace("\"", "\\\"")
-                      + "\",\"reason\":\"InternalError\","
+                      + "\",\"reason\":\""
+                      + (code == 429 ? "TooManyRequests" : "InternalError")
+                      + "\","
                       + "\"code\":"
                       + code
                       + "}")
                   .getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().set("Content-Type", "application/json");
+          if (code == 429) {
+            // API priority and fairness asks the client to come back after a second.
+            exchange.getResponseHeaders().set("Retry-After", "1");
+          }
           exchange.sendResponseHeaders(code, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
