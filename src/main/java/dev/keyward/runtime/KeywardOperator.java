@@ -19,6 +19,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -65,6 +66,9 @@ public final class KeywardOperator implements AutoCloseable {
                     .withLeaderElectionConfiguration(
                         settings.leaderElection() ? leaderElection(settings) : null));
     this.events = new EventRecorder(settings.client(), settings.clock());
+    FunctionCounter.builder("keyward.events.dropped", events, EventRecorder::dropped)
+        .description("Events not recorded because 10,000 were waiting to be sent")
+        .register(registry);
     this.sealingKeys =
         new SealingKeyStore(
             settings.client(),

@@ -141,6 +141,7 @@ class OperatorEndpointsTest {
         .contains("keyward_tool_secrets{namespace=\"" + ns + "\",phase=\"Failed\"} 1.0")
         .contains(
             "keyward_unseal_failures_total{namespace=\"" + ns + "\",reason=\"WrongObject\"} 1.0")
+        .contains("keyward_events_dropped_total 0.0")
         .contains("operator_sdk_");
     String key = value(harness.secret("rotating"), "apiKey");
     assertThat(body).doesNotContain(key);
