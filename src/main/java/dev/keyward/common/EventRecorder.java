@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * order they were recorded. A reconcile therefore never waits for an Event, and a burst (every key
  * rotating at once) writes its Secrets and statuses first while its Events follow. Failing to
  * record one never fails a reconcile; when {@value #QUEUE} Events wait already, a further one is
- * dropped and counted in the log. Events still queued when the operator stops are sent for up to
- * {@link #CLOSE_WAIT}, then dropped. Messages never carry a secret value.
+ * dropped and counted ({@link #dropped()}, logged at the first and every 1,000th). Events still
+ * queued when the operator stops are sent for up to {@link #CLOSE_WAIT}, then dropped. Messages
+ * never carry a secret value.
  */
 public class EventRecorder implements AutoCloseable {
 
@@ -96,6 +97,19 @@ public class EventRecorder implements AutoCloseable {
   }
 
   private void send() {
+    try {
+      sendQueued();
+    } finally {
+      // Should the thread end for any reason but close(), the next Event starts another one.
+      synchronized (this) {
+        if (sender == Thread.currentThread()) {
+          sender = null;
+        }
+      }
+    }
+  }
+
+  private void sendQueued() {
     while (!closed || !queue.isEmpty()) {
       Event event;
       try {
@@ -133,8 +147,8 @@ public class EventRecorder implements AutoCloseable {
   }
 
   /**
-   * Waits until every Event recorded before this call has been sent (or given up on), at most
-   * {@code timeout}; true when none is left.
+   * Waits until no recorded Event is left to send (each sent or given up on), at most {@code
+   * timeout}; true when none is left. Events recorded meanwhile are waited for too.
    */
   public boolean flush(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();

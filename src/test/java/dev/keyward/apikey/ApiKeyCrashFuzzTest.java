@@ -63,7 +63,7 @@ class ApiKeyCrashFuzzTest {
 
   private static Predicate<RequestLog.Request> nthWrite(int n) {
     int[] seen = {0};
-    return r -> r.isWrite() && ++seen[0] == n;
+    return r -> r.isObjectWrite() && ++seen[0] == n;
   }
 
   private ApiKey active(String name) {

@@ -125,6 +125,7 @@ class ApiKeyUsageTest {
 
     // Then quiet: once the echoes of its own writes are handled, a resync writes nothing.
     await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+    kw.awaitEventsSent();
     int settled = kw.requests().size();
     int seen = kw.reconcileCount("legacy");
     kw.resync();

@@ -219,9 +219,9 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
                 });
       }
     }
+    awaitEventsSent();
     StringBuilder seen = new StringBuilder();
     seen.append(LogCapture.since(logMark));
-    eventsSent();
     admin()
         .v1()
         .events()
@@ -499,16 +499,22 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   /**
    * The Events on {@code involvedName}, once every Event the operator recorded so far has been
-   * sent: the operator sends them in the background, after the status a test waited for.
+   * sent. The operator sends them in the background: an Event recorded before the status a test
+   * waited for is listed; one recorded after it (a ToolGrant's {@code ValuesChanged} follows its
+   * status) may need a wait of its own.
    */
   public List<Event> events(String involvedName) {
-    eventsSent();
+    awaitEventsSent();
     return admin().v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> involvedName.equals(e.getInvolvedObject().getName()))
         .toList();
   }
 
-  private void eventsSent() {
+  /**
+   * Waits until every Event the operator recorded so far has been sent, e.g. before counting the
+   * writes of an idle period.
+   */
+  public void awaitEventsSent() {
     if (operator != null && !operator.events().flush(Duration.ofSeconds(20))) {
       throw new AssertionError("the operator's Events were not sent within 20 s");
     }

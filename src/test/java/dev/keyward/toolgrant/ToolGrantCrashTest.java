@@ -43,7 +43,7 @@ class ToolGrantCrashTest {
 
   private static Predicate<RequestLog.Request> nthWrite(int n) {
     AtomicInteger seen = new AtomicInteger();
-    return r -> r.isWrite() && seen.getAndIncrement() == n;
+    return r -> r.isObjectWrite() && seen.getAndIncrement() == n;
   }
 
   private void linear(String value) {

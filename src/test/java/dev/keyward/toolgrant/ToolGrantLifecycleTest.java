@@ -486,6 +486,7 @@ class ToolGrantLifecycleTest {
     agent(null);
     phase("agent", "Ready");
     waiting().pollDelay(Duration.ofMillis(500)).until(() -> true);
+    kw.awaitEventsSent();
     int before = kw.requests().writes().size();
     for (int i = 0; i < 5; i++) {
       int seen = kw.toolGrantReconcileCount("agent");

@@ -107,6 +107,7 @@ class ToolSecretLifecycleTest {
     waiting().until(() -> index() != null);
     // Let the echoes of the operator's own writes settle, then watch a quiet period.
     waiting().pollDelay(Duration.ofMillis(500)).until(() -> true);
+    harness.awaitEventsSent();
     int before = harness.requests().writes().size();
     for (int i = 0; i < 5; i++) {
       int seen = harness.toolSecretReconcileCount("quiet");
