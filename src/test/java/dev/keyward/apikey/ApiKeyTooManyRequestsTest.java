@@ -1,5 +1,6 @@
 package dev.keyward.apikey;
 
+import static dev.keyward.apikey.ApiKeyOwnWritesTest.activeAt;
 import static dev.keyward.testing.TestApiKeys.apiKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,12 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ApiKeyTooManyRequestsTest {
 
   @RegisterExtension final OperatorHarness kw = new OperatorHarness();
-
-  static boolean activeAt(ApiKey k, int version) {
-    return k.getStatus() != null
-        && "Active".equals(k.getStatus().getPhase())
-        && Integer.valueOf(version).equals(k.getStatus().getKeyVersion());
-  }
 
   @Test
   void aRotationBurstAnsweredTooManyRequestsRotatesEachKeyOnceAfterWaiting() {
