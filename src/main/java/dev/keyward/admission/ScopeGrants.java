@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -46,6 +47,23 @@ public final class ScopeGrants {
     this.reviewer = reviewer;
     this.budget = budget;
     this.executor = executor;
+  }
+
+  /**
+   * Reviews through {@code reviewer} within {@link #DEFAULT_BUDGET}, on {@code threads} daemon
+   * threads of its own.
+   */
+  public static ScopeGrants withThreads(GrantReview.Reviewer reviewer, int threads) {
+    return new ScopeGrants(
+        reviewer,
+        DEFAULT_BUDGET,
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "keyward-scope-review");
+              t.setDaemon(true);
+              return t;
+            }));
   }
 
   /** Answers the AdmissionReview JSON {@code body} with an AdmissionReview JSON response. */

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -172,17 +171,7 @@ public class OperatorCommand implements Callable<Integer> {
             KeywardClients.builder(
                     GrantReview.config(ClusterAccess.checkedConfig(), ScopeGrants.DEFAULT_BUDGET))
                 .build();
-        scopes =
-            new ScopeGrants(
-                GrantReview.of(reviews),
-                ScopeGrants.DEFAULT_BUDGET,
-                Executors.newFixedThreadPool(
-                    4,
-                    r -> {
-                      Thread t = new Thread(r, "keyward-scope-review");
-                      t.setDaemon(true);
-                      return t;
-                    }));
+        scopes = ScopeGrants.withThreads(GrantReview.of(reviews), 4);
       }
       try {
         webhook = WebhookServer.start(webhookPort, webhookCertDir, scopes);

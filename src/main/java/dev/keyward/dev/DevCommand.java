@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -138,16 +137,7 @@ public class DevCommand implements Callable<Integer> {
                 DevWebhooks.start(
                     dir.resolve("webhook"),
                     webhookPort,
-                    new ScopeGrants(
-                        GrantReview.of(reviews),
-                        ScopeGrants.DEFAULT_BUDGET,
-                        Executors.newFixedThreadPool(
-                            2,
-                            r -> {
-                              Thread t = new Thread(r, "keyward-scope-review");
-                              t.setDaemon(true);
-                              return t;
-                            })),
+                    ScopeGrants.withThreads(GrantReview.of(reviews), 2),
                     OperatorSettings.DEFAULT_OPERATOR_NAMESPACE);
             KeywardOperator operator =
                 new KeywardOperator(

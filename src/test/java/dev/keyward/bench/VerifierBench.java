@@ -6,12 +6,9 @@ import dev.keyward.apikey.ApiKey;
 import dev.keyward.apikey.ApiKeyStatus;
 import dev.keyward.apikey.KeyFormat;
 import dev.keyward.testing.RawHttp;
+import dev.keyward.testing.ScopeRbac;
 import dev.keyward.testing.TestApiKeys;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -204,42 +201,7 @@ final class VerifierBench {
    * answers the same.
    */
   static void grantOwner(KubernetesClient admin, String namespace) {
-    String name = "bench-owner-grants-scopes";
-    admin
-        .rbac()
-        .roles()
-        .inNamespace(namespace)
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withRules(
-                    new PolicyRuleBuilder()
-                        .withApiGroups(GrantReview.GROUP)
-                        .withResources(GrantReview.RESOURCE)
-                        .withVerbs(GrantReview.VERB)
-                        .build())
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roleBindings()
-        .inNamespace(namespace)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
-                .withSubjects(
-                    new SubjectBuilder()
-                        .withKind("User")
-                        .withName(OWNER)
-                        .withApiGroup("rbac.authorization.k8s.io")
-                        .build())
-                .build())
-        .create();
+    ScopeRbac.bind(admin, namespace, "bench-owner-grants-scopes", "User", OWNER);
     Creator owner = new Creator(OWNER, "", List.of());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!GrantReview.of(admin).mayGrant(owner, Map.of(), namespace, SCOPE)) {

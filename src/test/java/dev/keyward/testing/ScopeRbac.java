@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -68,49 +69,63 @@ public final class ScopeRbac {
         new Grant(
             "grant-scopes-" + ids.incrementAndGet(), namespace, kind, subject, Set.of(scopes));
     if (!TestApiServer.isMock()) {
-      var admin = TestApiServer.get().admin();
-      var rule =
-          new PolicyRuleBuilder()
-              .withApiGroups(GrantReview.GROUP)
-              .withResources(GrantReview.RESOURCE)
-              .withVerbs(GrantReview.VERB);
-      if (scopes.length > 0) {
-        rule.withResourceNames(scopes);
-      }
-      admin
-          .rbac()
-          .roles()
-          .inNamespace(namespace)
-          .resource(
-              new RoleBuilder()
-                  .withNewMetadata()
-                  .withName(grant.id())
-                  .endMetadata()
-                  .withRules(rule.build())
-                  .build())
-          .create();
-      admin
-          .rbac()
-          .roleBindings()
-          .inNamespace(namespace)
-          .resource(
-              new RoleBindingBuilder()
-                  .withNewMetadata()
-                  .withName(grant.id())
-                  .endMetadata()
-                  .withNewRoleRef("rbac.authorization.k8s.io", "Role", grant.id())
-                  .withSubjects(
-                      new SubjectBuilder()
-                          .withKind(kind)
-                          .withName(subject)
-                          .withApiGroup("rbac.authorization.k8s.io")
-                          .build())
-                  .build())
-          .create();
+      bind(TestApiServer.get().admin(), namespace, grant.id(), kind, subject, scopes);
       awaitRbac(grant, true);
     }
     grants.add(grant);
     return grant;
+  }
+
+  /**
+   * Writes what RBAC says for "{@code subject} may grant {@code scopes} in {@code namespace}" (all
+   * scopes when none are named): a Role with verb {@code grant} on {@code scopes.keyward.dev} and
+   * its RoleBinding, both called {@code name}.
+   */
+  public static void bind(
+      KubernetesClient admin,
+      String namespace,
+      String name,
+      String kind,
+      String subject,
+      String... scopes) {
+    var rule =
+        new PolicyRuleBuilder()
+            .withApiGroups(GrantReview.GROUP)
+            .withResources(GrantReview.RESOURCE)
+            .withVerbs(GrantReview.VERB);
+    if (scopes.length > 0) {
+      rule.withResourceNames(scopes);
+    }
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withRules(rule.build())
+                .build())
+        .create();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
+                .withSubjects(
+                    new SubjectBuilder()
+                        .withKind(kind)
+                        .withName(subject)
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .build())
+                .build())
+        .create();
   }
 
   /** RBAC's caches follow Roles within moments; wait until it answers as the grant says. */
